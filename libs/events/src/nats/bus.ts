@@ -1,0 +1,99 @@
+import type { DescMessage } from '@bufbuild/protobuf';
+import { connect, type NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import { resolveConsumerSpec } from '../consumer-spec.js';
+import { createEventMetrics } from '../metrics.js';
+import { createNamespace } from '../namespace.js';
+import { createPublisher } from '../publisher.js';
+import type { BusObservability, ConsumerHandle, ConsumerSpec, EventBus, RawPublisher } from '../types.js';
+import { startBroadcastConsumer } from './broadcast-consumer.js';
+import type { NatsConsumerContext } from './context.js';
+import { startDurableConsumer } from './durable-consumer.js';
+import { toNatsHeaders } from './headers.js';
+import { ensureStreams } from './streams.js';
+
+export interface NatsBusOptions extends BusObservability {
+  readonly url: string;
+  /** Connection name shown by the server (e.g. the service name). */
+  readonly name: string;
+  /** Test isolation: subjects get `<ns>.`, streams `<NS>_`; callers never see it. */
+  readonly namespace?: string;
+}
+
+export type NatsEventBus = EventBus &
+  RawPublisher & {
+    /** Resolves when the server answers; rejects while disconnected (for readiness checks). */
+    ping(): Promise<void>;
+  };
+
+const RECONNECT_WAIT_MS = 1_000;
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+/** Connects, creates or updates the platform's streams, and returns the JetStream-backed bus. */
+export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsEventBus> {
+  const ns = createNamespace(opts.namespace);
+  const logger = opts.logger;
+  const metrics = createEventMetrics(opts.metrics);
+  // Reconnect forever: a NATS restart must pause the services, not kill their consumers.
+  const nc = await connect({ servers: opts.url, name: opts.name, maxReconnectAttempts: -1, reconnectTimeWait: RECONNECT_WAIT_MS });
+  void logConnectionStatus(nc, logger);
+  let jsm;
+  try {
+    jsm = await nc.jetstreamManager();
+    await ensureStreams(jsm, ns, logger);
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+  const js = nc.jetstream({ timeout: PUBLISH_TIMEOUT_MS });
+
+  const publisher = createPublisher(async (subject, _stream, payload, headers) => {
+    // Resolves on the stream's ack, so "published" means stored.
+    const ack = await js.publish(ns.toWire(subject), payload, { headers: toNatsHeaders(headers) });
+    return { duplicate: ack.duplicate };
+  }, metrics);
+
+  const ctx: NatsConsumerContext = { nc, js, jsm, ns, logger, metrics, publishDeadLetter: publisher.publishDeadLetter };
+  const handles = new Set<ConsumerHandle>();
+  let closing = false;
+
+  return {
+    publish: publisher.publish,
+    publishBytes: publisher.publishBytes,
+    deadLetter: publisher.deadLetter,
+
+    async consume<D extends DescMessage>(spec: ConsumerSpec<D>): Promise<ConsumerHandle> {
+      if (closing) throw new Error('event bus is closed');
+      const consumer = resolveConsumerSpec(spec);
+      const started = consumer.mode === 'broadcast' ? await startBroadcastConsumer(ctx, consumer) : await startDurableConsumer(ctx, consumer);
+      const handle: ConsumerHandle = {
+        name: started.name,
+        async stop() {
+          handles.delete(handle);
+          await started.stop();
+        },
+      };
+      handles.add(handle);
+      return handle;
+    },
+
+    async ping() {
+      await nc.rtt();
+    },
+
+    async close() {
+      if (closing) return;
+      closing = true;
+      await Promise.all([...handles].map((handle) => handle.stop()));
+      // drain() flushes the acks of the last handled messages before closing.
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}
+
+async function logConnectionStatus(nc: NatsConnection, logger: Logger | undefined): Promise<void> {
+  if (logger === undefined) return;
+  for await (const status of nc.status()) {
+    logger.info({ nats: status.type, data: typeof status.data === 'string' ? status.data : undefined }, 'nats connection status');
+  }
+}

@@ -1,0 +1,88 @@
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { StreamName } from './streams.js';
+
+/** One delivered event, as a handler sees it. The handler runs inside the publisher's trace. */
+export interface ReceivedEvent<T> {
+  /** The subject without namespace, e.g. `mlops.registry.churn.alias_set`. */
+  readonly subject: string;
+  readonly message: T;
+  /** 1 on the first delivery, 2 on the first retry, ... */
+  readonly deliveryCount: number;
+  /** The publisher's `Nats-Msg-Id`, when it gave one. */
+  readonly msgId?: string;
+  /** Every header of the message (first value per key), trace headers included. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * `'durable'`: the consumer's position lives on the server (or in the bus) under `name`; every
+ * instance with that name shares the work and a restart resumes where it stopped.
+ * `'broadcast'`: each instance receives every message published after it started (replica cache
+ * coherence); nothing is kept when it stops.
+ */
+export type ConsumerMode = 'durable' | 'broadcast';
+
+/** Where a new durable consumer starts: the whole retained stream, or only what comes next. */
+export type DurableStart = 'all' | 'new';
+
+export interface ConsumerSpec<D extends DescMessage> {
+  /** Durable name: letters, digits, `_` and `-`. */
+  readonly name: string;
+  readonly stream: StreamName;
+  /** Un-namespaced filters inside the stream; may use `*` and `>`. */
+  readonly subjects: readonly string[];
+  readonly schema: D;
+  /** Resolving means "the work is stored, ack it"; throwing means retry (see `maxDeliver`). */
+  readonly handler: (event: ReceivedEvent<MessageShape<D>>) => Promise<void>;
+  /** Default `'durable'`. */
+  readonly mode?: ConsumerMode;
+  /** Deliveries before a failing message is dead-lettered; default 5. */
+  readonly maxDeliver?: number;
+  /** Delay before redelivery n+1 after failed delivery n: `backoffMs[n-1]`, the last entry repeating. Default [200, 1000, 5000]. */
+  readonly backoffMs?: readonly number[];
+  /** Durable mode only, for a consumer that does not exist yet; default `'all'`. */
+  readonly startFrom?: DurableStart;
+}
+
+export interface ConsumerHandle {
+  readonly name: string;
+  /** Stops fetching, waits for in-flight handlers; a durable consumer stays on the server. */
+  stop(): Promise<void>;
+}
+
+export interface PublishOptions {
+  /** Sent as `Nats-Msg-Id`: a retried publish with the same id is stored once (2 min window). */
+  readonly msgId?: string;
+}
+
+/** A message rejected outside the consume loop, e.g. one bad row of a batch. */
+export interface DeadLetterEntry {
+  readonly originalSubject: string;
+  readonly payload: Uint8Array;
+  readonly reason: string;
+  readonly consumer: string;
+  /** Index of the rejected item of a batch payload; -1 or absent: the whole message. */
+  readonly itemIndex?: number;
+}
+
+export interface EventBus {
+  /** Resolves once the event is stored (JetStream ack); rejects otherwise. */
+  publish<D extends DescMessage>(subject: string, schema: D, message: MessageShape<D>, opts?: PublishOptions): Promise<void>;
+  consume<D extends DescMessage>(spec: ConsumerSpec<D>): Promise<ConsumerHandle>;
+  deadLetter(entry: DeadLetterEntry): Promise<void>;
+  /** Stops every consumer of this bus (waiting for in-flight handlers), then disconnects. */
+  close(): Promise<void>;
+}
+
+/** Publishing pre-encoded bytes: for relays and for tests of undecodable payloads. */
+export interface RawPublisher {
+  publishBytes(subject: string, payload: Uint8Array, opts?: PublishOptions & { headers?: Record<string, string> }): Promise<void>;
+}
+
+export interface BusObservability {
+  readonly logger?: Logger;
+  /** When given, the `mlops_events_*` metrics are registered on it. */
+  readonly metrics?: Registry;
+}
