@@ -1,0 +1,192 @@
+import { create, type DescMethod, type Message, type MessageInitShape } from '@bufbuild/protobuf';
+import type {
+  Deadline,
+  Metadata,
+  ServerDuplexStream,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  StatusObject,
+  UntypedHandleCall,
+  sendUnaryData,
+} from '@grpc/grpc-js';
+import { context } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { authenticate, authorize, type AuthConfig, type Permission, type Principal } from './auth.js';
+import { cancelled, deadlineExceeded, toServiceError, unimplemented } from './errors.js';
+import type { InFlightCalls } from './in-flight.js';
+import type { RpcMetrics } from './metrics.js';
+import { methodPath } from './service-definition.js';
+import { readMessages, waitForDrain } from './streams.js';
+import { endRpcSpan, startServerSpan } from './tracing.js';
+import type { HandlerContext } from './types.js';
+
+/** Health and reflection are public (Kubernetes probes and grpcurl carry no token). */
+export type MethodAccess = { kind: 'public' } | { kind: 'protected'; permission: Permission };
+
+export interface HandlerDeps {
+  readonly logger: Logger | undefined;
+  readonly metrics: RpcMetrics;
+  readonly auth: AuthConfig;
+  readonly calls: InFlightCalls;
+}
+
+// grpc-js does not export its ServerSurfaceCall type; what every server call kind shares.
+interface ServerSurfaceCall {
+  readonly metadata: Metadata;
+  getPeer(): string;
+  getDeadline(): Deadline;
+  on(event: 'cancelled', listener: () => void): unknown;
+  off(event: 'cancelled', listener: () => void): unknown;
+}
+
+type FailureStatus = Partial<StatusObject> & { code: StatusObject['code']; details: string };
+type Outcome<T> = { ok: true; value: T } | { ok: false; status: FailureStatus };
+
+// Handlers are stored untyped at runtime; each wrapper below casts to the one signature its method kind has.
+type AnyHandler = (input: unknown, ctx: HandlerContext) => unknown;
+
+const toDate = (deadline: Deadline): Date | undefined => {
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(ms) ? new Date(ms) : undefined;
+};
+
+const authorizeCall = (deps: HandlerDeps, access: MethodAccess, call: ServerSurfaceCall, path: string): Principal => {
+  if (access.kind === 'public') return { kind: 'anonymous' };
+  const result = authenticate(deps.auth, call.metadata);
+  if (!result.ok) throw result.error;
+  const denied = authorize(result.principal, access.permission, path);
+  if (denied) throw denied;
+  return result.principal;
+};
+
+/**
+ * Runs one call's body with everything every call gets: a server span (the body runs in its
+ * context), metrics, the deadline and cancellation as an AbortSignal, authentication and
+ * authorization, and the mapping of any failure to a status (never UNKNOWN).
+ */
+async function observeCall<T>(
+  call: ServerSurfaceCall,
+  method: DescMethod,
+  access: MethodAccess,
+  deps: HandlerDeps,
+  body: (ctx: HandlerContext) => Promise<T>,
+): Promise<Outcome<T>> {
+  const path = methodPath(method);
+  const recorder = deps.metrics.started(method);
+  const { span, ctx: spanContext } = startServerSpan(method, call.metadata);
+  const controller = new AbortController();
+  const release = deps.calls.track(controller);
+  const deadline = toDate(call.getDeadline());
+  const deadlineError = () => deadlineExceeded(`deadline exceeded while running ${path}`);
+  // grpc-js ends the call itself when the deadline passes, which also looks like a cancellation.
+  // Its timer may fire a millisecond before Date.now() reaches the deadline, hence the slack.
+  const DEADLINE_SLACK_MS = 10;
+  const onCancelled = () =>
+    controller.abort(
+      deadline !== undefined && Date.now() >= deadline.getTime() - DEADLINE_SLACK_MS
+        ? deadlineError()
+        : cancelled('the client cancelled the call'),
+    );
+  call.on('cancelled', onCancelled);
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  let outcome: Outcome<T>;
+  try {
+    if (deadline !== undefined) {
+      const remainingMs = deadline.getTime() - Date.now();
+      if (remainingMs <= 0) throw deadlineExceeded(`deadline exceeded before ${path} started`);
+      deadlineTimer = setTimeout(() => controller.abort(deadlineError()), remainingMs);
+    }
+    const principal = authorizeCall(deps, access, call, path);
+    if (principal.kind === 'token') span.setAttribute('enduser.id', principal.name);
+    const handlerContext: HandlerContext = {
+      method: path,
+      metadata: call.metadata,
+      principal,
+      deadline,
+      signal: controller.signal,
+      peer: call.getPeer(),
+    };
+    const value = await context.with(spanContext, () => body(handlerContext));
+    // A handler that ignored its signal may finish after the client gave up; the call still failed.
+    if (controller.signal.aborted) throw controller.signal.reason;
+    outcome = { ok: true, value };
+  } catch (err) {
+    const failure = controller.signal.aborted ? controller.signal.reason : err;
+    const { status, unexpected } = toServiceError(failure);
+    if (unexpected) deps.logger?.error({ err: failure, method: path }, 'gRPC handler failed with an unexpected error');
+    outcome = { ok: false, status };
+  } finally {
+    clearTimeout(deadlineTimer);
+    call.off('cancelled', onCancelled);
+    release();
+  }
+  const code = outcome.ok ? 0 : outcome.status.code;
+  recorder.handled(code);
+  endRpcSpan(span, 'server', code, outcome.ok ? undefined : outcome.status.details);
+  return outcome;
+}
+
+type ResponseWriter = ServerWritableStream<Message, Message> | ServerDuplexStream<Message, Message>;
+
+/** Writes every response, waiting for 'drain' whenever grpc-js says its buffer is full. */
+async function writeResponses(
+  call: ResponseWriter,
+  method: DescMethod,
+  responses: AsyncIterable<MessageInitShape<DescMethod['output']>>,
+  signal: AbortSignal,
+): Promise<void> {
+  for await (const response of responses) {
+    if (signal.aborted) throw signal.reason;
+    if (call.destroyed || call.writableEnded) throw cancelled('the call ended before all responses were written');
+    if (!call.write(create(method.output, response))) await waitForDrain(call, signal);
+  }
+}
+
+/** Ends a streaming call with OK or the failure status, unless the peer is already gone. */
+const finishStream = (call: ResponseWriter, outcome: Outcome<void>): void => {
+  if (call.cancelled || call.destroyed) return;
+  if (outcome.ok) call.end();
+  else call.emit('error', outcome.status);
+};
+
+const missingHandler = (method: DescMethod): AnyHandler => () => {
+  throw unimplemented(`${methodPath(method)} is not implemented by this server`);
+};
+
+/** Wraps one implementation function as the grpc-js handler of its method kind. */
+export function wrapHandler(method: DescMethod, impl: unknown, access: MethodAccess, deps: HandlerDeps): UntypedHandleCall {
+  const handler: AnyHandler = typeof impl === 'function' ? (impl as AnyHandler) : missingHandler(method);
+  const output = (value: unknown) => create(method.output, value as MessageInitShape<DescMethod['output']>);
+  switch (method.methodKind) {
+    case 'unary':
+      return (call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) => {
+        void observeCall(call, method, access, deps, async (ctx) => output(await handler(call.request, ctx))).then((outcome) =>
+          outcome.ok ? callback(null, outcome.value) : callback(outcome.status),
+        );
+      };
+    case 'server_streaming':
+      return (call: ServerWritableStream<Message, Message>) => {
+        void observeCall(call, method, access, deps, (ctx) =>
+          writeResponses(call, method, handler(call.request, ctx) as AsyncIterable<MessageInitShape<DescMethod['output']>>, ctx.signal),
+        ).then((outcome) => finishStream(call, outcome));
+      };
+    case 'client_streaming':
+      return (call: ServerReadableStream<Message, Message>, callback: sendUnaryData<Message>) => {
+        void observeCall(call, method, access, deps, async (ctx) => output(await handler(readMessages<Message>(call, ctx.signal), ctx))).then(
+          (outcome) => (outcome.ok ? callback(null, outcome.value) : callback(outcome.status)),
+        );
+      };
+    case 'bidi_streaming':
+      return (call: ServerDuplexStream<Message, Message>) => {
+        void observeCall(call, method, access, deps, (ctx) =>
+          writeResponses(
+            call,
+            method,
+            handler(readMessages<Message>(call, ctx.signal), ctx) as AsyncIterable<MessageInitShape<DescMethod['output']>>,
+            ctx.signal,
+          ),
+        ).then((outcome) => finishStream(call, outcome));
+      };
+  }
+}

@@ -1,0 +1,42 @@
+import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type Message } from '@bufbuild/protobuf';
+import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+
+/** The gRPC method path `/<package>.<Service>/<Method>`, always derived from the descriptor. */
+export const methodPath = (method: DescMethod): string => `/${method.parent.typeName}/${method.name}`;
+
+/** The span and log name of a method: `<package>.<Service>/<Method>`. */
+export const methodDisplayName = (method: DescMethod): string => `${method.parent.typeName}/${method.name}`;
+
+export const isRequestStreaming = (method: DescMethod): boolean =>
+  method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming';
+
+export const isResponseStreaming = (method: DescMethod): boolean =>
+  method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming';
+
+// Wraps the encoded bytes without copying; grpc-js wants a Buffer.
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+const serializer = (schema: DescMessage) => (message: Message) => toBuffer(toBinary(schema, message));
+const deserializer = (schema: DescMessage) => (bytes: Buffer) => fromBinary(schema, bytes);
+
+/**
+ * Turns a protobuf-es service descriptor into a grpc-js service definition, keyed by the
+ * method's `localName` (the key `ServiceImpl` and `Client` use), so no paths or serializers are
+ * ever written by hand.
+ */
+export function toServiceDefinition(desc: DescService): ServiceDefinition {
+  const definition: Record<string, MethodDefinition<Message, Message>> = {};
+  for (const method of desc.methods) {
+    definition[method.localName] = {
+      path: methodPath(method),
+      originalName: method.name,
+      requestStream: isRequestStreaming(method),
+      responseStream: isResponseStreaming(method),
+      requestSerialize: serializer(method.input),
+      requestDeserialize: deserializer(method.input),
+      responseSerialize: serializer(method.output),
+      responseDeserialize: deserializer(method.output),
+    };
+  }
+  return definition;
+}
