@@ -13,10 +13,10 @@ import type {
 import { context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { authenticate, authorize, type AuthConfig, type Permission, type Principal } from './auth.js';
-import { cancelled, deadlineExceeded, toServiceError, unimplemented } from './errors.js';
+import { cancelled, deadlineExceeded, invalidArgument, toServiceError, unimplemented } from './errors.js';
 import type { InFlightCalls } from './in-flight.js';
 import type { RpcMetrics } from './metrics.js';
-import { methodPath } from './service-definition.js';
+import { methodPath, UndecodableRequest } from './service-definition.js';
 import { readMessages, waitForDrain } from './streams.js';
 import { endRpcSpan, startServerSpan } from './tracing.js';
 import type { HandlerContext } from './types.js';
@@ -150,6 +150,18 @@ const finishStream = (call: ResponseWriter, outcome: Outcome<void>): void => {
   else call.emit('error', outcome.status);
 };
 
+/** Throws INVALID_ARGUMENT for a request that did not decode (see `UndecodableRequest`). */
+const decoded = (request: Message | UndecodableRequest): Message => {
+  if (request instanceof UndecodableRequest) {
+    throw invalidArgument('request', `a valid ${request.typeName} message`, request.reason);
+  }
+  return request;
+};
+
+async function* decodedMessages(messages: AsyncIterable<Message | UndecodableRequest>): AsyncGenerator<Message> {
+  for await (const message of messages) yield decoded(message);
+}
+
 const missingHandler = (method: DescMethod): AnyHandler => () => {
   throw unimplemented(`${methodPath(method)} is not implemented by this server`);
 };
@@ -161,19 +173,19 @@ export function wrapHandler(method: DescMethod, impl: unknown, access: MethodAcc
   switch (method.methodKind) {
     case 'unary':
       return (call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) => {
-        void observeCall(call, method, access, deps, async (ctx) => output(await handler(call.request, ctx))).then((outcome) =>
+        void observeCall(call, method, access, deps, async (ctx) => output(await handler(decoded(call.request), ctx))).then((outcome) =>
           outcome.ok ? callback(null, outcome.value) : callback(outcome.status),
         );
       };
     case 'server_streaming':
       return (call: ServerWritableStream<Message, Message>) => {
         void observeCall(call, method, access, deps, (ctx) =>
-          writeResponses(call, method, handler(call.request, ctx) as AsyncIterable<MessageInitShape<DescMethod['output']>>, ctx.signal),
+          writeResponses(call, method, handler(decoded(call.request), ctx) as AsyncIterable<MessageInitShape<DescMethod['output']>>, ctx.signal),
         ).then((outcome) => finishStream(call, outcome));
       };
     case 'client_streaming':
       return (call: ServerReadableStream<Message, Message>, callback: sendUnaryData<Message>) => {
-        void observeCall(call, method, access, deps, async (ctx) => output(await handler(readMessages<Message>(call, ctx.signal), ctx))).then(
+        void observeCall(call, method, access, deps, async (ctx) => output(await handler(decodedMessages(readMessages<Message>(call, ctx.signal)), ctx))).then(
           (outcome) => (outcome.ok ? callback(null, outcome.value) : callback(outcome.status)),
         );
       };
@@ -183,7 +195,7 @@ export function wrapHandler(method: DescMethod, impl: unknown, access: MethodAcc
           writeResponses(
             call,
             method,
-            handler(readMessages<Message>(call, ctx.signal), ctx) as AsyncIterable<MessageInitShape<DescMethod['output']>>,
+            handler(decodedMessages(readMessages<Message>(call, ctx.signal)), ctx) as AsyncIterable<MessageInitShape<DescMethod['output']>>,
             ctx.signal,
           ),
         ).then((outcome) => finishStream(call, outcome));

@@ -20,6 +20,26 @@ const serializer = (schema: DescMessage) => (message: Message) => toBuffer(toBin
 const deserializer = (schema: DescMessage) => (bytes: Buffer) => fromBinary(schema, bytes);
 
 /**
+ * A request whose bytes are not a valid `schema` message. grpc-js answers a throwing deserializer
+ * with INTERNAL, but malformed input is the caller's fault: the handler wrapper turns this marker
+ * into INVALID_ARGUMENT naming the expected message type.
+ */
+export class UndecodableRequest {
+  constructor(
+    readonly typeName: string,
+    readonly reason: string,
+  ) {}
+}
+
+const requestDeserializer = (schema: DescMessage) => (bytes: Buffer) => {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (err) {
+    return new UndecodableRequest(schema.typeName, err instanceof Error ? err.message : String(err));
+  }
+};
+
+/**
  * Turns a protobuf-es service descriptor into a grpc-js service definition, keyed by the
  * method's `localName` (the key `ServiceImpl` and `Client` use), so no paths or serializers are
  * ever written by hand.
@@ -33,7 +53,7 @@ export function toServiceDefinition(desc: DescService): ServiceDefinition {
       requestStream: isRequestStreaming(method),
       responseStream: isResponseStreaming(method),
       requestSerialize: serializer(method.input),
-      requestDeserialize: deserializer(method.input),
+      requestDeserialize: requestDeserializer(method.input) as (bytes: Buffer) => Message,
       responseSerialize: serializer(method.output),
       responseDeserialize: deserializer(method.output),
     };
