@@ -8,7 +8,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Alert, Label } from "../../events/v1/events_pb.js";
+import type { Alert, FeatureRow, Label } from "../../events/v1/events_pb.js";
 import { file_mlops_events_v1_events } from "../../events/v1/events_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mlops/monitoring/v1/monitoring.proto.
  */
 export const file_mlops_monitoring_v1_monitoring: GenFile = /*@__PURE__*/
-  fileDesc("CiRtbG9wcy9tb25pdG9yaW5nL3YxL21vbml0b3JpbmcucHJvdG8SE21sb3BzLm1vbml0b3JpbmcudjEiPQoTU3VibWl0TGFiZWxzUmVxdWVzdBImCgZsYWJlbHMYASADKAsyFi5tbG9wcy5ldmVudHMudjEuTGFiZWwiOAoUU3VibWl0TGFiZWxzUmVzcG9uc2USEAoIYWNjZXB0ZWQYASABKAUSDgoGam9pbmVkGAIgASgFIl8KCVRpbWVSYW5nZRIpCgVzdGFydBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoDZW5kGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJmChVHZXREcmlmdFJlcG9ydFJlcXVlc3QSDQoFbW9kZWwYASABKAkSDwoHdmVyc2lvbhgCIAEoAxItCgVyYW5nZRgDIAEoCzIeLm1sb3BzLm1vbml0b3JpbmcudjEuVGltZVJhbmdlIqUBCgxGZWF0dXJlRHJpZnQSDwoHZmVhdHVyZRgBIAEoCRIMCgR0ZXN0GAIgASgJEhEKCXN0YXRpc3RpYxgDIAEoARIPCgdwX3ZhbHVlGAQgASgBEhEKCXRocmVzaG9sZBgFIAEoARIPCgdkcmlmdGVkGAYgASgIEhUKDWN1cnJlbnRfY291bnQYByABKAQSFwoPcmVmZXJlbmNlX2NvdW50GAggASgEImQKFkdldERyaWZ0UmVwb3J0UmVzcG9uc2USMwoIZmVhdHVyZXMYASADKAsyIS5tbG9wcy5tb25pdG9yaW5nLnYxLkZlYXR1cmVEcmlmdBIVCg1kcmlmdGVkX3NoYXJlGAIgASgBImwKG0dldFBlcmZvcm1hbmNlUmVwb3J0UmVxdWVzdBINCgVtb2RlbBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDEi0KBXJhbmdlGAMgASgLMh4ubWxvcHMubW9uaXRvcmluZy52MS5UaW1lUmFuZ2UioAMKHEdldFBlcmZvcm1hbmNlUmVwb3J0UmVzcG9uc2USEwoLcHJlZGljdGlvbnMYASABKAQSEAoIbGFiZWxsZWQYAiABKAQSTwoHbWV0cmljcxgDIAMoCzI+Lm1sb3BzLm1vbml0b3JpbmcudjEuR2V0UGVyZm9ybWFuY2VSZXBvcnRSZXNwb25zZS5NZXRyaWNzRW50cnkSYAoQdHJhaW5pbmdfbWV0cmljcxgEIAMoCzJGLm1sb3BzLm1vbml0b3JpbmcudjEuR2V0UGVyZm9ybWFuY2VSZXBvcnRSZXNwb25zZS5UcmFpbmluZ01ldHJpY3NFbnRyeRIOCgZlcnJvcnMYBSABKAQSFgoOcDUwX2xhdGVuY3lfbXMYBiABKAESFgoOcDk5X2xhdGVuY3lfbXMYByABKAEaLgoMTWV0cmljc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAEaNgoUVHJhaW5pbmdNZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ASI3ChFMaXN0QWxlcnRzUmVxdWVzdBINCgVtb2RlbBgBIAEoCRITCgtmaXJpbmdfb25seRgCIAEoCCJjCgtBbGVydFJlY29yZBIlCgVhbGVydBgBIAEoCzIWLm1sb3BzLmV2ZW50cy52MS5BbGVydBIUCgxhY2tub3dsZWRnZWQYAiABKAgSFwoPYWNrbm93bGVkZ2VkX2J5GAMgASgJIkYKEkxpc3RBbGVydHNSZXNwb25zZRIwCgZhbGVydHMYASADKAsyIC5tbG9wcy5tb25pdG9yaW5nLnYxLkFsZXJ0UmVjb3JkIiMKEldhdGNoQWxlcnRzUmVxdWVzdBINCgVtb2RlbBgBIAEoCSJGChNXYXRjaEFsZXJ0c1Jlc3BvbnNlEi8KBWFsZXJ0GAEgASgLMiAubWxvcHMubW9uaXRvcmluZy52MS5BbGVydFJlY29yZCI8ChdBY2tub3dsZWRnZUFsZXJ0UmVxdWVzdBIQCghhbGVydF9pZBgBIAEoCRIPCgdjb21tZW50GAIgASgJIksKGEFja25vd2xlZGdlQWxlcnRSZXNwb25zZRIvCgVhbGVydBgBIAEoCzIgLm1sb3BzLm1vbml0b3JpbmcudjEuQWxlcnRSZWNvcmQylAUKEU1vbml0b3JpbmdTZXJ2aWNlEmMKDFN1Ym1pdExhYmVscxIoLm1sb3BzLm1vbml0b3JpbmcudjEuU3VibWl0TGFiZWxzUmVxdWVzdBopLm1sb3BzLm1vbml0b3JpbmcudjEuU3VibWl0TGFiZWxzUmVzcG9uc2USaQoOR2V0RHJpZnRSZXBvcnQSKi5tbG9wcy5tb25pdG9yaW5nLnYxLkdldERyaWZ0UmVwb3J0UmVxdWVzdBorLm1sb3BzLm1vbml0b3JpbmcudjEuR2V0RHJpZnRSZXBvcnRSZXNwb25zZRJ7ChRHZXRQZXJmb3JtYW5jZVJlcG9ydBIwLm1sb3BzLm1vbml0b3JpbmcudjEuR2V0UGVyZm9ybWFuY2VSZXBvcnRSZXF1ZXN0GjEubWxvcHMubW9uaXRvcmluZy52MS5HZXRQZXJmb3JtYW5jZVJlcG9ydFJlc3BvbnNlEl0KCkxpc3RBbGVydHMSJi5tbG9wcy5tb25pdG9yaW5nLnYxLkxpc3RBbGVydHNSZXF1ZXN0GicubWxvcHMubW9uaXRvcmluZy52MS5MaXN0QWxlcnRzUmVzcG9uc2USYgoLV2F0Y2hBbGVydHMSJy5tbG9wcy5tb25pdG9yaW5nLnYxLldhdGNoQWxlcnRzUmVxdWVzdBooLm1sb3BzLm1vbml0b3JpbmcudjEuV2F0Y2hBbGVydHNSZXNwb25zZTABEm8KEEFja25vd2xlZGdlQWxlcnQSLC5tbG9wcy5tb25pdG9yaW5nLnYxLkFja25vd2xlZGdlQWxlcnRSZXF1ZXN0Gi0ubWxvcHMubW9uaXRvcmluZy52MS5BY2tub3dsZWRnZUFsZXJ0UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_mlops_events_v1_events]);
+  fileDesc("CiRtbG9wcy9tb25pdG9yaW5nL3YxL21vbml0b3JpbmcucHJvdG8SE21sb3BzLm1vbml0b3JpbmcudjEiPQoTU3VibWl0TGFiZWxzUmVxdWVzdBImCgZsYWJlbHMYASADKAsyFi5tbG9wcy5ldmVudHMudjEuTGFiZWwiOAoUU3VibWl0TGFiZWxzUmVzcG9uc2USEAoIYWNjZXB0ZWQYASABKAUSDgoGam9pbmVkGAIgASgFIl8KCVRpbWVSYW5nZRIpCgVzdGFydBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoDZW5kGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJLChBSZWZlcmVuY2VEYXRhc2V0EgwKBG5hbWUYASABKAkSKQoEcm93cxgCIAMoCzIbLm1sb3BzLmV2ZW50cy52MS5GZWF0dXJlUm93IhMKEVJlZ2lzdHJ5UmVmZXJlbmNlIucBChNTZXRSZWZlcmVuY2VSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg8KB3ZlcnNpb24YAiABKAMSOgoIcmVnaXN0cnkYAyABKAsyJi5tbG9wcy5tb25pdG9yaW5nLnYxLlJlZ2lzdHJ5UmVmZXJlbmNlSAASMAoGd2luZG93GAQgASgLMh4ubWxvcHMubW9uaXRvcmluZy52MS5UaW1lUmFuZ2VIABI4CgdkYXRhc2V0GAUgASgLMiUubWxvcHMubW9uaXRvcmluZy52MS5SZWZlcmVuY2VEYXRhc2V0SABCCAoGc291cmNlIkIKE1JlZmVyZW5jZUNvbHVtbkluZm8SDgoGY29sdW1uGAEgASgJEgwKBGtpbmQYAiABKAkSDQoFY291bnQYAyABKAQibwoUU2V0UmVmZXJlbmNlUmVzcG9uc2USDgoGc291cmNlGAEgASgJEgwKBHJvd3MYAiABKAQSOQoHY29sdW1ucxgDIAMoCzIoLm1sb3BzLm1vbml0b3JpbmcudjEuUmVmZXJlbmNlQ29sdW1uSW5mbyJ0ChVHZXREcmlmdFJlcG9ydFJlcXVlc3QSDQoFbW9kZWwYASABKAkSDwoHdmVyc2lvbhgCIAEoAxItCgVyYW5nZRgDIAEoCzIeLm1sb3BzLm1vbml0b3JpbmcudjEuVGltZVJhbmdlEgwKBHRlc3QYBCABKAki3QEKDEZlYXR1cmVEcmlmdBIPCgdmZWF0dXJlGAEgASgJEgwKBHRlc3QYAiABKAkSEQoJc3RhdGlzdGljGAMgASgBEg8KB3BfdmFsdWUYBCABKAESEQoJdGhyZXNob2xkGAUgASgBEg8KB2RyaWZ0ZWQYBiABKAgSFQoNY3VycmVudF9jb3VudBgHIAEoBBIXCg9yZWZlcmVuY2VfY291bnQYCCABKAQSDAoEa2luZBgJIAEoCRILCgNwc2kYCiABKAESGwoTYXBwcm94aW1hdGlvbl9ib3VuZBgLIAEoASKOAgoWR2V0RHJpZnRSZXBvcnRSZXNwb25zZRIzCghmZWF0dXJlcxgBIAMoCzIhLm1sb3BzLm1vbml0b3JpbmcudjEuRmVhdHVyZURyaWZ0EhUKDWRyaWZ0ZWRfc2hhcmUYAiABKAESEwoLcHJlZGljdGlvbnMYAyABKAQSGAoQcmVmZXJlbmNlX3NvdXJjZRgEIAEoCRJJCgdza2lwcGVkGAUgAygLMjgubWxvcHMubW9uaXRvcmluZy52MS5HZXREcmlmdFJlcG9ydFJlc3BvbnNlLlNraXBwZWRFbnRyeRouCgxTa2lwcGVkRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJsChtHZXRQZXJmb3JtYW5jZVJlcG9ydFJlcXVlc3QSDQoFbW9kZWwYASABKAkSDwoHdmVyc2lvbhgCIAEoAxItCgVyYW5nZRgDIAEoCzIeLm1sb3BzLm1vbml0b3JpbmcudjEuVGltZVJhbmdlIswDChxHZXRQZXJmb3JtYW5jZVJlcG9ydFJlc3BvbnNlEhMKC3ByZWRpY3Rpb25zGAEgASgEEhAKCGxhYmVsbGVkGAIgASgEEk8KB21ldHJpY3MYAyADKAsyPi5tbG9wcy5tb25pdG9yaW5nLnYxLkdldFBlcmZvcm1hbmNlUmVwb3J0UmVzcG9uc2UuTWV0cmljc0VudHJ5EmAKEHRyYWluaW5nX21ldHJpY3MYBCADKAsyRi5tbG9wcy5tb25pdG9yaW5nLnYxLkdldFBlcmZvcm1hbmNlUmVwb3J0UmVzcG9uc2UuVHJhaW5pbmdNZXRyaWNzRW50cnkSDgoGZXJyb3JzGAUgASgEEhYKDnA1MF9sYXRlbmN5X21zGAYgASgBEhYKDnA5OV9sYXRlbmN5X21zGAcgASgBEhIKCmVycm9yX3JhdGUYCCABKAESFgoOcDkwX2xhdGVuY3lfbXMYCSABKAEaLgoMTWV0cmljc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAEaNgoUVHJhaW5pbmdNZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ASI3ChFMaXN0QWxlcnRzUmVxdWVzdBINCgVtb2RlbBgBIAEoCRITCgtmaXJpbmdfb25seRgCIAEoCCKpAQoLQWxlcnRSZWNvcmQSJQoFYWxlcnQYASABKAsyFi5tbG9wcy5ldmVudHMudjEuQWxlcnQSFAoMYWNrbm93bGVkZ2VkGAIgASgIEhcKD2Fja25vd2xlZGdlZF9ieRgDIAEoCRIPCgdjb21tZW50GAQgASgJEjMKD2Fja25vd2xlZGdlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiRgoSTGlzdEFsZXJ0c1Jlc3BvbnNlEjAKBmFsZXJ0cxgBIAMoCzIgLm1sb3BzLm1vbml0b3JpbmcudjEuQWxlcnRSZWNvcmQiIwoSV2F0Y2hBbGVydHNSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJIkYKE1dhdGNoQWxlcnRzUmVzcG9uc2USLwoFYWxlcnQYASABKAsyIC5tbG9wcy5tb25pdG9yaW5nLnYxLkFsZXJ0UmVjb3JkIlUKF0Fja25vd2xlZGdlQWxlcnRSZXF1ZXN0EhAKCGFsZXJ0X2lkGAEgASgJEg8KB2NvbW1lbnQYAiABKAkSFwoPYWNrbm93bGVkZ2VkX2J5GAMgASgJIksKGEFja25vd2xlZGdlQWxlcnRSZXNwb25zZRIvCgVhbGVydBgBIAEoCzIgLm1sb3BzLm1vbml0b3JpbmcudjEuQWxlcnRSZWNvcmQy+QUKEU1vbml0b3JpbmdTZXJ2aWNlEmMKDFN1Ym1pdExhYmVscxIoLm1sb3BzLm1vbml0b3JpbmcudjEuU3VibWl0TGFiZWxzUmVxdWVzdBopLm1sb3BzLm1vbml0b3JpbmcudjEuU3VibWl0TGFiZWxzUmVzcG9uc2USYwoMU2V0UmVmZXJlbmNlEigubWxvcHMubW9uaXRvcmluZy52MS5TZXRSZWZlcmVuY2VSZXF1ZXN0GikubWxvcHMubW9uaXRvcmluZy52MS5TZXRSZWZlcmVuY2VSZXNwb25zZRJpCg5HZXREcmlmdFJlcG9ydBIqLm1sb3BzLm1vbml0b3JpbmcudjEuR2V0RHJpZnRSZXBvcnRSZXF1ZXN0GisubWxvcHMubW9uaXRvcmluZy52MS5HZXREcmlmdFJlcG9ydFJlc3BvbnNlEnsKFEdldFBlcmZvcm1hbmNlUmVwb3J0EjAubWxvcHMubW9uaXRvcmluZy52MS5HZXRQZXJmb3JtYW5jZVJlcG9ydFJlcXVlc3QaMS5tbG9wcy5tb25pdG9yaW5nLnYxLkdldFBlcmZvcm1hbmNlUmVwb3J0UmVzcG9uc2USXQoKTGlzdEFsZXJ0cxImLm1sb3BzLm1vbml0b3JpbmcudjEuTGlzdEFsZXJ0c1JlcXVlc3QaJy5tbG9wcy5tb25pdG9yaW5nLnYxLkxpc3RBbGVydHNSZXNwb25zZRJiCgtXYXRjaEFsZXJ0cxInLm1sb3BzLm1vbml0b3JpbmcudjEuV2F0Y2hBbGVydHNSZXF1ZXN0GigubWxvcHMubW9uaXRvcmluZy52MS5XYXRjaEFsZXJ0c1Jlc3BvbnNlMAESbwoQQWNrbm93bGVkZ2VBbGVydBIsLm1sb3BzLm1vbml0b3JpbmcudjEuQWNrbm93bGVkZ2VBbGVydFJlcXVlc3QaLS5tbG9wcy5tb25pdG9yaW5nLnYxLkFja25vd2xlZGdlQWxlcnRSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_mlops_events_v1_events]);
 
 /**
  * @generated from message mlops.monitoring.v1.SubmitLabelsRequest
@@ -45,6 +45,8 @@ export type SubmitLabelsResponse = Message<"mlops.monitoring.v1.SubmitLabelsResp
   accepted: number;
 
   /**
+   * Labels matched to a stored prediction now (the others join when their prediction arrives).
+   *
    * @generated from field: int32 joined = 2;
    */
   joined: number;
@@ -62,11 +64,15 @@ export const SubmitLabelsResponseSchema: GenMessage<SubmitLabelsResponse> = /*@_
  */
 export type TimeRange = Message<"mlops.monitoring.v1.TimeRange"> & {
   /**
+   * Inclusive.
+   *
    * @generated from field: google.protobuf.Timestamp start = 1;
    */
   start?: Timestamp | undefined;
 
   /**
+   * Exclusive.
+   *
    * @generated from field: google.protobuf.Timestamp end = 2;
    */
   end?: Timestamp | undefined;
@@ -78,6 +84,151 @@ export type TimeRange = Message<"mlops.monitoring.v1.TimeRange"> & {
  */
 export const TimeRangeSchema: GenMessage<TimeRange> = /*@__PURE__*/
   messageDesc(file_mlops_monitoring_v1_monitoring, 2);
+
+/**
+ * An uploaded reference dataset: one row per record; values keyed by column name
+ * (inputs by feature name, outputs as "output:<tensor>" or "output:<tensor>[i]").
+ *
+ * @generated from message mlops.monitoring.v1.ReferenceDataset
+ */
+export type ReferenceDataset = Message<"mlops.monitoring.v1.ReferenceDataset"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: repeated mlops.events.v1.FeatureRow rows = 2;
+   */
+  rows: FeatureRow[];
+};
+
+/**
+ * Describes the message mlops.monitoring.v1.ReferenceDataset.
+ * Use `create(ReferenceDatasetSchema)` to create a new message.
+ */
+export const ReferenceDatasetSchema: GenMessage<ReferenceDataset> = /*@__PURE__*/
+  messageDesc(file_mlops_monitoring_v1_monitoring, 3);
+
+/**
+ * @generated from message mlops.monitoring.v1.RegistryReference
+ */
+export type RegistryReference = Message<"mlops.monitoring.v1.RegistryReference"> & {
+};
+
+/**
+ * Describes the message mlops.monitoring.v1.RegistryReference.
+ * Use `create(RegistryReferenceSchema)` to create a new message.
+ */
+export const RegistryReferenceSchema: GenMessage<RegistryReference> = /*@__PURE__*/
+  messageDesc(file_mlops_monitoring_v1_monitoring, 4);
+
+/**
+ * @generated from message mlops.monitoring.v1.SetReferenceRequest
+ */
+export type SetReferenceRequest = Message<"mlops.monitoring.v1.SetReferenceRequest"> & {
+  /**
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * @generated from field: int64 version = 2;
+   */
+  version: bigint;
+
+  /**
+   * @generated from oneof mlops.monitoring.v1.SetReferenceRequest.source
+   */
+  source: {
+    /**
+     * The profile recorded in the registry's lineage of the version.
+     *
+     * @generated from field: mlops.monitoring.v1.RegistryReference registry = 3;
+     */
+    value: RegistryReference;
+    case: "registry";
+  } | {
+    /**
+     * The version's own traffic in this range.
+     *
+     * @generated from field: mlops.monitoring.v1.TimeRange window = 4;
+     */
+    value: TimeRange;
+    case: "window";
+  } | {
+    /**
+     * @generated from field: mlops.monitoring.v1.ReferenceDataset dataset = 5;
+     */
+    value: ReferenceDataset;
+    case: "dataset";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message mlops.monitoring.v1.SetReferenceRequest.
+ * Use `create(SetReferenceRequestSchema)` to create a new message.
+ */
+export const SetReferenceRequestSchema: GenMessage<SetReferenceRequest> = /*@__PURE__*/
+  messageDesc(file_mlops_monitoring_v1_monitoring, 5);
+
+/**
+ * @generated from message mlops.monitoring.v1.ReferenceColumnInfo
+ */
+export type ReferenceColumnInfo = Message<"mlops.monitoring.v1.ReferenceColumnInfo"> & {
+  /**
+   * @generated from field: string column = 1;
+   */
+  column: string;
+
+  /**
+   * "numeric" or "categorical".
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: uint64 count = 3;
+   */
+  count: bigint;
+};
+
+/**
+ * Describes the message mlops.monitoring.v1.ReferenceColumnInfo.
+ * Use `create(ReferenceColumnInfoSchema)` to create a new message.
+ */
+export const ReferenceColumnInfoSchema: GenMessage<ReferenceColumnInfo> = /*@__PURE__*/
+  messageDesc(file_mlops_monitoring_v1_monitoring, 6);
+
+/**
+ * @generated from message mlops.monitoring.v1.SetReferenceResponse
+ */
+export type SetReferenceResponse = Message<"mlops.monitoring.v1.SetReferenceResponse"> & {
+  /**
+   * "registry", "window" or "dataset".
+   *
+   * @generated from field: string source = 1;
+   */
+  source: string;
+
+  /**
+   * @generated from field: uint64 rows = 2;
+   */
+  rows: bigint;
+
+  /**
+   * @generated from field: repeated mlops.monitoring.v1.ReferenceColumnInfo columns = 3;
+   */
+  columns: ReferenceColumnInfo[];
+};
+
+/**
+ * Describes the message mlops.monitoring.v1.SetReferenceResponse.
+ * Use `create(SetReferenceResponseSchema)` to create a new message.
+ */
+export const SetReferenceResponseSchema: GenMessage<SetReferenceResponse> = /*@__PURE__*/
+  messageDesc(file_mlops_monitoring_v1_monitoring, 7);
 
 /**
  * @generated from message mlops.monitoring.v1.GetDriftReportRequest
@@ -97,6 +248,14 @@ export type GetDriftReportRequest = Message<"mlops.monitoring.v1.GetDriftReportR
    * @generated from field: mlops.monitoring.v1.TimeRange range = 3;
    */
   range?: TimeRange | undefined;
+
+  /**
+   * Forces one test for every column ("ks", "wasserstein", "psi", "chi2", "jensenshannon");
+   * empty: chosen per column by type and size as Evidently does.
+   *
+   * @generated from field: string test = 4;
+   */
+  test: string;
 };
 
 /**
@@ -104,7 +263,7 @@ export type GetDriftReportRequest = Message<"mlops.monitoring.v1.GetDriftReportR
  * Use `create(GetDriftReportRequestSchema)` to create a new message.
  */
 export const GetDriftReportRequestSchema: GenMessage<GetDriftReportRequest> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 3);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 8);
 
 /**
  * @generated from message mlops.monitoring.v1.FeatureDrift
@@ -128,6 +287,8 @@ export type FeatureDrift = Message<"mlops.monitoring.v1.FeatureDrift"> & {
   statistic: number;
 
   /**
+   * NaN for distance tests (wasserstein, jensenshannon, psi).
+   *
    * @generated from field: double p_value = 4;
    */
   pValue: number;
@@ -151,6 +312,27 @@ export type FeatureDrift = Message<"mlops.monitoring.v1.FeatureDrift"> & {
    * @generated from field: uint64 reference_count = 8;
    */
   referenceCount: bigint;
+
+  /**
+   * "numeric" or "categorical".
+   *
+   * @generated from field: string kind = 9;
+   */
+  kind: string;
+
+  /**
+   * PSI on the 10 reference-decile bins (numeric columns; NaN otherwise).
+   *
+   * @generated from field: double psi = 10;
+   */
+  psi: number;
+
+  /**
+   * 0 when the statistic is exact; otherwise a bound on |streaming - exact|.
+   *
+   * @generated from field: double approximation_bound = 11;
+   */
+  approximationBound: number;
 };
 
 /**
@@ -158,7 +340,7 @@ export type FeatureDrift = Message<"mlops.monitoring.v1.FeatureDrift"> & {
  * Use `create(FeatureDriftSchema)` to create a new message.
  */
 export const FeatureDriftSchema: GenMessage<FeatureDrift> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 4);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 9);
 
 /**
  * @generated from message mlops.monitoring.v1.GetDriftReportResponse
@@ -173,6 +355,25 @@ export type GetDriftReportResponse = Message<"mlops.monitoring.v1.GetDriftReport
    * @generated from field: double drifted_share = 2;
    */
   driftedShare: number;
+
+  /**
+   * @generated from field: uint64 predictions = 3;
+   */
+  predictions: bigint;
+
+  /**
+   * "registry", "window" or "dataset".
+   *
+   * @generated from field: string reference_source = 4;
+   */
+  referenceSource: string;
+
+  /**
+   * Columns present on one side only, or whose comparison failed, with the reason.
+   *
+   * @generated from field: map<string, string> skipped = 5;
+   */
+  skipped: { [key: string]: string };
 };
 
 /**
@@ -180,7 +381,7 @@ export type GetDriftReportResponse = Message<"mlops.monitoring.v1.GetDriftReport
  * Use `create(GetDriftReportResponseSchema)` to create a new message.
  */
 export const GetDriftReportResponseSchema: GenMessage<GetDriftReportResponse> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 5);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 10);
 
 /**
  * @generated from message mlops.monitoring.v1.GetPerformanceReportRequest
@@ -207,7 +408,7 @@ export type GetPerformanceReportRequest = Message<"mlops.monitoring.v1.GetPerfor
  * Use `create(GetPerformanceReportRequestSchema)` to create a new message.
  */
 export const GetPerformanceReportRequestSchema: GenMessage<GetPerformanceReportRequest> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 6);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 11);
 
 /**
  * @generated from message mlops.monitoring.v1.GetPerformanceReportResponse
@@ -249,6 +450,16 @@ export type GetPerformanceReportResponse = Message<"mlops.monitoring.v1.GetPerfo
    * @generated from field: double p99_latency_ms = 7;
    */
   p99LatencyMs: number;
+
+  /**
+   * @generated from field: double error_rate = 8;
+   */
+  errorRate: number;
+
+  /**
+   * @generated from field: double p90_latency_ms = 9;
+   */
+  p90LatencyMs: number;
 };
 
 /**
@@ -256,13 +467,15 @@ export type GetPerformanceReportResponse = Message<"mlops.monitoring.v1.GetPerfo
  * Use `create(GetPerformanceReportResponseSchema)` to create a new message.
  */
 export const GetPerformanceReportResponseSchema: GenMessage<GetPerformanceReportResponse> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 7);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 12);
 
 /**
  * @generated from message mlops.monitoring.v1.ListAlertsRequest
  */
 export type ListAlertsRequest = Message<"mlops.monitoring.v1.ListAlertsRequest"> & {
   /**
+   * Empty: every model.
+   *
    * @generated from field: string model = 1;
    */
   model: string;
@@ -278,7 +491,7 @@ export type ListAlertsRequest = Message<"mlops.monitoring.v1.ListAlertsRequest">
  * Use `create(ListAlertsRequestSchema)` to create a new message.
  */
 export const ListAlertsRequestSchema: GenMessage<ListAlertsRequest> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 8);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 13);
 
 /**
  * @generated from message mlops.monitoring.v1.AlertRecord
@@ -298,6 +511,16 @@ export type AlertRecord = Message<"mlops.monitoring.v1.AlertRecord"> & {
    * @generated from field: string acknowledged_by = 3;
    */
   acknowledgedBy: string;
+
+  /**
+   * @generated from field: string comment = 4;
+   */
+  comment: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp acknowledged_at = 5;
+   */
+  acknowledgedAt?: Timestamp | undefined;
 };
 
 /**
@@ -305,7 +528,7 @@ export type AlertRecord = Message<"mlops.monitoring.v1.AlertRecord"> & {
  * Use `create(AlertRecordSchema)` to create a new message.
  */
 export const AlertRecordSchema: GenMessage<AlertRecord> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 9);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 14);
 
 /**
  * @generated from message mlops.monitoring.v1.ListAlertsResponse
@@ -322,13 +545,15 @@ export type ListAlertsResponse = Message<"mlops.monitoring.v1.ListAlertsResponse
  * Use `create(ListAlertsResponseSchema)` to create a new message.
  */
 export const ListAlertsResponseSchema: GenMessage<ListAlertsResponse> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 10);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 15);
 
 /**
  * @generated from message mlops.monitoring.v1.WatchAlertsRequest
  */
 export type WatchAlertsRequest = Message<"mlops.monitoring.v1.WatchAlertsRequest"> & {
   /**
+   * Empty: every model.
+   *
    * @generated from field: string model = 1;
    */
   model: string;
@@ -339,7 +564,7 @@ export type WatchAlertsRequest = Message<"mlops.monitoring.v1.WatchAlertsRequest
  * Use `create(WatchAlertsRequestSchema)` to create a new message.
  */
 export const WatchAlertsRequestSchema: GenMessage<WatchAlertsRequest> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 11);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 16);
 
 /**
  * @generated from message mlops.monitoring.v1.WatchAlertsResponse
@@ -356,7 +581,7 @@ export type WatchAlertsResponse = Message<"mlops.monitoring.v1.WatchAlertsRespon
  * Use `create(WatchAlertsResponseSchema)` to create a new message.
  */
 export const WatchAlertsResponseSchema: GenMessage<WatchAlertsResponse> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 12);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 17);
 
 /**
  * @generated from message mlops.monitoring.v1.AcknowledgeAlertRequest
@@ -371,6 +596,13 @@ export type AcknowledgeAlertRequest = Message<"mlops.monitoring.v1.AcknowledgeAl
    * @generated from field: string comment = 2;
    */
   comment: string;
+
+  /**
+   * Who acknowledges; required when the call is not authenticated with a named token.
+   *
+   * @generated from field: string acknowledged_by = 3;
+   */
+  acknowledgedBy: string;
 };
 
 /**
@@ -378,7 +610,7 @@ export type AcknowledgeAlertRequest = Message<"mlops.monitoring.v1.AcknowledgeAl
  * Use `create(AcknowledgeAlertRequestSchema)` to create a new message.
  */
 export const AcknowledgeAlertRequestSchema: GenMessage<AcknowledgeAlertRequest> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 13);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 18);
 
 /**
  * @generated from message mlops.monitoring.v1.AcknowledgeAlertResponse
@@ -395,19 +627,31 @@ export type AcknowledgeAlertResponse = Message<"mlops.monitoring.v1.AcknowledgeA
  * Use `create(AcknowledgeAlertResponseSchema)` to create a new message.
  */
 export const AcknowledgeAlertResponseSchema: GenMessage<AcknowledgeAlertResponse> = /*@__PURE__*/
-  messageDesc(file_mlops_monitoring_v1_monitoring, 14);
+  messageDesc(file_mlops_monitoring_v1_monitoring, 19);
 
 /**
  * @generated from service mlops.monitoring.v1.MonitoringService
  */
 export const MonitoringService: GenService<{
   /**
+   * Ground truth by gRPC (also consumed from mlops.labels.<model>).
+   *
    * @generated from rpc mlops.monitoring.v1.MonitoringService.SubmitLabels
    */
   submitLabels: {
     methodKind: "unary";
     input: typeof SubmitLabelsRequestSchema;
     output: typeof SubmitLabelsResponseSchema;
+  },
+  /**
+   * Sets the reference a model version's traffic is compared with.
+   *
+   * @generated from rpc mlops.monitoring.v1.MonitoringService.SetReference
+   */
+  setReference: {
+    methodKind: "unary";
+    input: typeof SetReferenceRequestSchema;
+    output: typeof SetReferenceResponseSchema;
   },
   /**
    * @generated from rpc mlops.monitoring.v1.MonitoringService.GetDriftReport
@@ -434,6 +678,8 @@ export const MonitoringService: GenService<{
     output: typeof ListAlertsResponseSchema;
   },
   /**
+   * Server streaming: every alert fired, resolved or acknowledged from now on.
+   *
    * @generated from rpc mlops.monitoring.v1.MonitoringService.WatchAlerts
    */
   watchAlerts: {

@@ -1,0 +1,11 @@
+export { monitoringSpec, monitoringConfigShape } from './spec.js';
+export { createMonitoringService, type MonitoringDeps, type MonitoringOptions, type MonitoringServiceHandle } from './service.js';
+export { monitoringMigrations } from './storage/migrations.js';
+export type { MonitoringTables } from './storage/schema.js';
+export { noRegistry, registryLookupOverGrpc, type LookupResult, type RegistryLookup, type VersionLineage } from './registry/lookup.js';
+export { DEFAULT_RULES, SEVERITIES, severityOf, type AlertRule, type Severity, type Signal } from './alerts/rules.js';
+export * from './stats/index.js';
+export * from './drift/index.js';
+export * from './windows/index.js';
+export { classificationMetrics, degradation, performanceMetrics, regressionMetrics, rocAuc, type LabelledOutcome, type Metrics } from './metrics/performance.js';
+export { referenceFromDataset, referenceFromProfile, referenceFromWindow, type DatasetColumn } from './reference/build.js';

@@ -1,0 +1,4 @@
+import { runService } from '@mlops/runtime';
+import { monitoringSpec } from './spec.js';
+
+await runService(monitoringSpec);

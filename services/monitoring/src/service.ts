@@ -1,0 +1,160 @@
+/**
+ * The monitoring service, composed from its parts: consumers of mlops.predictions.> and
+ * mlops.labels.>, the periodic evaluator, and the gRPC handlers. `createMonitoringService`
+ * is what tests and the all-in-one launcher compose; `monitoringSpec` boots it for real.
+ */
+import { randomUUID } from 'node:crypto';
+import { InvalidEventError, type ConsumerHandle, type EventBus } from '@mlops/events';
+import { LabelSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
+import { MonitoringService } from '@mlops/proto/mlops/monitoring/v1/monitoring_pb';
+import type { GrpcServer } from '@mlops/grpc';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { monitoringHandlers } from './api/handlers.js';
+import { AlertHub } from './alerts/hub.js';
+import { DEFAULT_RULES, type AlertRule } from './alerts/rules.js';
+import { AlertTracker } from './alerts/state.js';
+import { firingAlerts } from './alerts/store.js';
+import { evaluate, type EvaluationResult } from './evaluate/evaluator.js';
+import { GroupCommit } from './ingest/group-commit.js';
+import { storeLabels } from './ingest/labels.js';
+import { PredictionIngestor } from './ingest/predictions.js';
+import { modelOfSubject, validateLabel, validatePredictionEvent, type Label, type ValidEvent } from './ingest/validate.js';
+import type { RegistryLookup } from './registry/lookup.js';
+import { BinningCache } from './storage/binnings.js';
+import type { MonitoringTables } from './storage/schema.js';
+import { VersionCatalog } from './storage/versions.js';
+import { createMonitoringGauges } from './telemetry/gauges.js';
+import { DEFAULT_PANE_MS } from './windows/time.js';
+
+export interface MonitoringOptions {
+  /** Width of a pane, the unit windows are made of. Default 60 s. */
+  readonly paneMs?: number;
+  /** Sliding window the evaluator judges. Default 15 min. */
+  readonly windowMs?: number;
+  /** How often the evaluator runs; 0 turns the timer off (tests call evaluateNow). Default 15 s. */
+  readonly evaluationIntervalMs?: number;
+  readonly rules?: readonly AlertRule[];
+  /** Durable consumer names (tests of a restart reuse them). */
+  readonly consumerPrefix?: string;
+}
+
+export interface MonitoringDeps {
+  readonly db: Kysely<MonitoringTables>;
+  readonly bus: EventBus;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly registry: RegistryLookup;
+  readonly clock?: () => Date;
+  readonly options?: MonitoringOptions;
+}
+
+export interface MonitoringServiceHandle {
+  register(server: GrpcServer): void;
+  /** Starts the consumers and the evaluation timer. */
+  start(): Promise<void>;
+  /** One evaluation round now (the timer calls the same). */
+  evaluateNow(now?: Date): Promise<EvaluationResult>;
+  readiness(): Promise<Record<string, { ok: boolean; detail?: string }>>;
+  close(): Promise<void>;
+}
+
+export async function createMonitoringService(deps: MonitoringDeps): Promise<MonitoringServiceHandle> {
+  const opts = deps.options ?? {};
+  const paneMs = opts.paneMs ?? DEFAULT_PANE_MS;
+  const windowMs = opts.windowMs ?? 15 * 60_000;
+  const intervalMs = opts.evaluationIntervalMs ?? 15_000;
+  const prefix = opts.consumerPrefix ?? 'monitoring';
+  const clock = deps.clock ?? (() => new Date());
+  const gauges = createMonitoringGauges(deps.metrics);
+  const binnings = new BinningCache(deps.db);
+  const catalog = new VersionCatalog(deps.db, binnings, deps.registry, deps.logger);
+  const hub = new AlertHub();
+  const tracker = new AlertTracker(() => randomUUID());
+  tracker.restore(await firingAlerts(deps.db));
+
+  const ingestor = new PredictionIngestor(deps.db, binnings, catalog, paneMs, (model, s) => {
+    gauges.predictionsConsumed.inc({ model }, s.predictions);
+    if (s.duplicates > 0) gauges.duplicatesSkipped.inc({ model }, s.duplicates);
+  });
+  const predictions = new GroupCommit<ValidEvent>((items) => ingestor.flush(items));
+  const labels = new GroupCommit<Label>(async (items) => {
+    await storeLabels(deps.db, items);
+  });
+  const countLabels = (ls: readonly Label[], source: 'grpc' | 'nats') => ls.forEach((l) => gauges.labelsStored.inc({ model: l.model, source }));
+
+  const consumers: ConsumerHandle[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let evaluating: Promise<EvaluationResult> | undefined;
+  const evaluatorDeps = { db: deps.db, bus: deps.bus, binnings, catalog, tracker, hub, gauges, rules: opts.rules ?? DEFAULT_RULES, windowMs, logger: deps.logger };
+
+  const evaluateNow = async (now: Date = clock()): Promise<EvaluationResult> => {
+    // Rounds never overlap: the tracker's state machine needs them in order.
+    while (evaluating) await evaluating.catch(() => undefined);
+    evaluating = evaluate(evaluatorDeps, now);
+    try {
+      return await evaluating;
+    } finally {
+      evaluating = undefined;
+    }
+  };
+
+  return {
+    register(server) {
+      server.add(MonitoringService, monitoringHandlers({ db: deps.db, binnings, catalog, hub, clock, onLabels: countLabels }), {
+        permissions: { submitLabels: 'produce', setReference: 'deploy', acknowledgeAlert: 'produce' },
+      });
+    },
+
+    async start() {
+      consumers.push(
+        await deps.bus.consume({
+          name: `${prefix}-predictions`,
+          stream: 'PREDICTIONS',
+          subjects: ['mlops.predictions.>'],
+          schema: PredictionEventSchema,
+          handler: async (event) => {
+            const valid = validatePredictionEvent(event.message, event.subject);
+            if (!valid.ok) throw new InvalidEventError(valid.error);
+            await predictions.add(valid.value);
+          },
+        }),
+      );
+      consumers.push(
+        await deps.bus.consume({
+          name: `${prefix}-labels`,
+          stream: 'LABELS',
+          subjects: ['mlops.labels.>'],
+          schema: LabelSchema,
+          handler: async (event) => {
+            const valid = validateLabel(event.message, 'label', modelOfSubject(event.subject));
+            if (!valid.ok) throw new InvalidEventError(valid.error);
+            await labels.add(valid.value);
+            countLabels([valid.value], 'nats');
+          },
+        }),
+      );
+      if (intervalMs > 0) {
+        timer = setInterval(() => {
+          evaluateNow().catch((err: unknown) => deps.logger.error({ err }, 'evaluation round failed'));
+        }, intervalMs);
+        timer.unref();
+      }
+    },
+
+    evaluateNow,
+
+    async readiness() {
+      return { consumers: { ok: consumers.length === 2, ...(consumers.length === 2 ? {} : { detail: 'consumers not started' }) } };
+    },
+
+    async close() {
+      if (timer) clearInterval(timer);
+      await Promise.all(consumers.splice(0).map((c) => c.stop()));
+      await predictions.drain();
+      await labels.drain();
+      await evaluating?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/** How the platform boots the monitoring service (libs/runtime). */
+import { positiveInt, z } from '@mlops/config';
+import type { ServiceSpec } from '@mlops/runtime';
+import { registryLookupOverGrpc } from './registry/lookup.js';
+import { createMonitoringService } from './service.js';
+import { monitoringMigrations } from './storage/migrations.js';
+import type { MonitoringTables } from './storage/schema.js';
+
+export const monitoringConfigShape = {
+  MONITORING_PANE_MS: positiveInt(60_000),
+  MONITORING_WINDOW_MS: positiveInt(15 * 60_000),
+  MONITORING_EVALUATION_INTERVAL_MS: positiveInt(15_000),
+  /** Token monitoring presents to the registry when authentication is on. */
+  MONITORING_REGISTRY_TOKEN: z.string().optional(),
+};
+
+type MonitoringConfig = {
+  MONITORING_PANE_MS: number;
+  MONITORING_WINDOW_MS: number;
+  MONITORING_EVALUATION_INTERVAL_MS: number;
+  MONITORING_REGISTRY_TOKEN?: string;
+};
+
+export const monitoringSpec: ServiceSpec<MonitoringTables, MonitoringConfig> = {
+  name: 'monitoring',
+  version: '0.1.0',
+  schema: 'monitoring',
+  migrations: monitoringMigrations,
+  configShape: monitoringConfigShape,
+  async create({ config, logger, metrics, db, bus }) {
+    const registry = registryLookupOverGrpc(config['MLOPS_REGISTRY_ADDR'] as string, config.MONITORING_REGISTRY_TOKEN);
+    const service = await createMonitoringService({
+      db: db.db,
+      bus,
+      logger,
+      metrics,
+      registry: registry.lookup,
+      options: {
+        paneMs: config.MONITORING_PANE_MS,
+        windowMs: config.MONITORING_WINDOW_MS,
+        evaluationIntervalMs: config.MONITORING_EVALUATION_INTERVAL_MS,
+      },
+    });
+    return {
+      register: (server) => service.register(server),
+      start: () => service.start(),
+      readiness: () => service.readiness(),
+      close: async () => {
+        await service.close();
+        registry.close();
+      },
+    };
+  },
+};
