@@ -17,6 +17,7 @@ export interface ResolvedConsumer<D extends DescMessage> {
   readonly maxDeliver: number;
   readonly backoffMs: readonly number[];
   readonly startFrom: DurableStart;
+  readonly concurrency: number;
 }
 
 /** Checks a spec; throws a TypeError naming the field, since a bad spec is a programming error. */
@@ -44,6 +45,13 @@ export function resolveConsumerSpec<D extends DescMessage>(spec: ConsumerSpec<D>
   if (backoffMs.some((ms) => !Number.isFinite(ms) || ms < 0)) {
     throw new TypeError(`backoffMs: expected delays of 0 ms or more, got [${backoffMs.join(', ')}]`);
   }
+  const concurrency = spec.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4096) {
+    throw new TypeError(`concurrency: expected a whole number from 1 to 4096, got ${concurrency}`);
+  }
+  if (concurrency > 1 && spec.mode === 'broadcast') {
+    throw new TypeError('concurrency: broadcast consumers deliver in order, one at a time; use a durable consumer');
+  }
   return {
     name: spec.name,
     stream: spec.stream,
@@ -54,6 +62,7 @@ export function resolveConsumerSpec<D extends DescMessage>(spec: ConsumerSpec<D>
     maxDeliver,
     backoffMs,
     startFrom: spec.startFrom ?? 'all',
+    concurrency,
   };
 }
 

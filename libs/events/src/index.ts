@@ -18,3 +18,4 @@ export { DEFAULT_BACKOFF_MS, DEFAULT_MAX_DELIVER } from './consumer-spec.js';
 export type { ConsumeOutcome, DeadLetterReason } from './metrics.js';
 export { connectNatsBus, type NatsBusOptions, type NatsEventBus } from './nats/bus.js';
 export { createInProcessBus, type InProcessBusOptions, type InProcessEventBus } from './in-process/bus.js';
+export { createBatchingHandler, type BatchingHandlerOptions } from './batching-handler.js';

@@ -44,6 +44,12 @@ export interface ConsumerSpec<D extends DescMessage> {
   readonly backoffMs?: readonly number[];
   /** Durable mode only, for a consumer that does not exist yet; default `'all'`. */
   readonly startFrom?: DurableStart;
+  /**
+   * Durable mode only: how many handler calls of this instance may run at once (default 1).
+   * Above 1, events are handled out of order, and a handler that groups concurrent calls into one
+   * transaction (see `createBatchingHandler`) turns per-event round trips into per-batch ones.
+   */
+  readonly concurrency?: number;
 }
 
 export interface ConsumerHandle {

@@ -73,7 +73,8 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): InProcessEve
       let wakeStop: () => void = () => undefined;
       const stopRequested = new Promise<void>((resolve) => (wakeStop = resolve));
 
-      const worker = (async () => {
+      // `concurrency` workers share the cursor (take() is synchronous), like several pullers of one JetStream consumer.
+      const work = async () => {
         while (!stopping) {
           const taken = cursor.take();
           if (taken === undefined) {
@@ -99,7 +100,8 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): InProcessEve
           // Handlers that resolve at once would otherwise keep this loop in microtasks and starve I/O.
           await yieldToEventLoop();
         }
-      })();
+      };
+      const worker = Promise.all(Array.from({ length: consumer.concurrency }, work));
 
       const handle: ConsumerHandle = {
         name: consumer.name,

@@ -2,6 +2,7 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerConfig, type ConsumerMessages, type JetStreamManager, type JsMsg } from 'nats';
 import type { ResolvedConsumer } from '../consumer-spec.js';
 import { createDeliveryProcessor, type Settlement } from '../delivery.js';
+import { ConcurrencyLimiter } from '../limiter.js';
 import { sleep } from '../sleep.js';
 import type { ConsumerHandle } from '../types.js';
 import { CONSUMER_RESTART_DELAY_MS, PREFETCH_MESSAGES, type NatsConsumerContext } from './context.js';
@@ -30,6 +31,7 @@ export async function startDurableConsumer<D extends DescMessage>(
   await ensureDurable(ctx.jsm, streamName, consumer, filter);
   const process = createDeliveryProcessor(consumer, ctx);
   const stopping = new AbortController();
+  const limiter = new ConcurrencyLimiter(consumer.concurrency);
   let messages: ConsumerMessages | undefined;
 
   async function handle(msg: JsMsg): Promise<void> {
@@ -63,16 +65,17 @@ export async function startDurableConsumer<D extends DescMessage>(
         // After a failure the consumer may be gone (e.g. a server that lost its state): recreate it.
         if (needsEnsure) await ensureDurable(ctx.jsm, streamName, consumer, filter);
         const pull = await ctx.js.consumers.get(streamName, consumer.name);
-        messages = await pull.consume({ max_messages: PREFETCH_MESSAGES });
+        messages = await pull.consume({ max_messages: Math.max(PREFETCH_MESSAGES, 2 * consumer.concurrency) });
         if (stopping.signal.aborted) messages.stop();
         for await (const msg of messages) {
           // Pulled but not started before stop(): hand it back for the next instance.
           if (stopping.signal.aborted) msg.nak();
-          else await handle(msg);
+          else await limiter.run(() => handle(msg));
         }
       } catch (err) {
         if (!stopping.signal.aborted) ctx.logger?.warn({ err, consumer: consumer.name }, 'consumer loop failed; restarting');
       }
+      await limiter.idle();
       needsEnsure = true;
       await sleep(CONSUMER_RESTART_DELAY_MS, stopping.signal);
     }

@@ -8,6 +8,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBatchingHandler } from '../batching-handler.js';
 import { InvalidEventError } from '../errors.js';
 import type { ConsumerHandle, EventBus, RawPublisher, ReceivedEvent } from '../types.js';
 
@@ -311,6 +312,56 @@ export function runEventBusContract(label: string, createBus: BusFactory): void 
 
       await waitFor(() => aliases.includes('a5'), 'the events after the restart');
       expect(aliases).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+    });
+
+    it('handles events concurrently and stores them in batches, each exactly once, retrying a failed batch', async () => {
+      const stored: string[] = [];
+      const batchSizes: number[] = [];
+      let failNextFlush = true;
+      const handler = createBatchingHandler<RegistryEvent>({
+        maxBatch: 64,
+        maxDelayMs: 50,
+        flush: async (events) => {
+          if (failNextFlush) {
+            failNextFlush = false;
+            throw new Error('database briefly unavailable');
+          }
+          batchSizes.push(events.length);
+          stored.push(...events.map((e) => e.message.alias));
+        },
+      });
+      const aliases = Array.from({ length: 60 }, (_, i) => `b${i}`);
+      for (const alias of aliases) {
+        await bus.publish('mlops.registry.batch.alias_set', RegistryEventSchema, registryEvent('batch', alias));
+      }
+      await consumeInto(
+        bus.consume({
+          name: 'batcher',
+          stream: 'REGISTRY',
+          subjects: ['mlops.registry.batch.>'],
+          schema: RegistryEventSchema,
+          concurrency: 32,
+          backoffMs: [10],
+          handler,
+        }),
+      );
+      await waitFor(() => new Set(stored).size === aliases.length, 'every event stored');
+      expect([...stored].sort()).toEqual([...aliases].sort());
+      expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+    });
+
+    it('refuses concurrency on a broadcast consumer', async () => {
+      await expect(
+        bus.consume({
+          name: 'ordered',
+          stream: 'REGISTRY',
+          subjects: ['mlops.registry.x.>'],
+          schema: RegistryEventSchema,
+          mode: 'broadcast',
+          concurrency: 4,
+          handler: async () => undefined,
+        }),
+      ).rejects.toThrow(/concurrency: broadcast consumers deliver in order/);
     });
 
     it('broadcasts every new event to each instance', async () => {
