@@ -19,3 +19,4 @@ export type { ConsumeOutcome, DeadLetterReason } from './metrics.js';
 export { connectNatsBus, type NatsBusOptions, type NatsEventBus } from './nats/bus.js';
 export { createInProcessBus, type InProcessBusOptions, type InProcessEventBus } from './in-process/bus.js';
 export { createBatchingHandler, type BatchingHandlerOptions } from './batching-handler.js';
+export { GroupCommit } from './group-commit.js';

@@ -4,7 +4,7 @@
  * is what tests and the all-in-one launcher compose; `monitoringSpec` boots it for real.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidEventError, type ConsumerHandle, type EventBus } from '@mlops/events';
+import { GroupCommit, InvalidEventError, type ConsumerHandle, type EventBus } from '@mlops/events';
 import { LabelSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
 import { MonitoringService } from '@mlops/proto/mlops/monitoring/v1/monitoring_pb';
 import type { GrpcServer } from '@mlops/grpc';
@@ -17,7 +17,6 @@ import { DEFAULT_RULES, type AlertRule } from './alerts/rules.js';
 import { AlertTracker } from './alerts/state.js';
 import { firingAlerts } from './alerts/store.js';
 import { evaluate, type EvaluationResult } from './evaluate/evaluator.js';
-import { GroupCommit } from './ingest/group-commit.js';
 import { storeLabels } from './ingest/labels.js';
 import { PredictionIngestor } from './ingest/predictions.js';
 import { modelOfSubject, validateLabel, validatePredictionEvent, type Label, type ValidEvent } from './ingest/validate.js';
@@ -59,6 +58,9 @@ export interface MonitoringServiceHandle {
   readiness(): Promise<Record<string, { ok: boolean; detail?: string }>>;
   close(): Promise<void>;
 }
+
+/** Deliveries of one consumer in flight at once; each group commit stores what arrived meanwhile. */
+const CONSUMER_CONCURRENCY = 512;
 
 export async function createMonitoringService(deps: MonitoringDeps): Promise<MonitoringServiceHandle> {
   const opts = deps.options ?? {};
@@ -114,6 +116,8 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
           stream: 'PREDICTIONS',
           subjects: ['mlops.predictions.>'],
           schema: PredictionEventSchema,
+          // Many deliveries in flight let the group commit store them in one transaction each round.
+          concurrency: CONSUMER_CONCURRENCY,
           handler: async (event) => {
             const valid = validatePredictionEvent(event.message, event.subject);
             if (!valid.ok) throw new InvalidEventError(valid.error);
@@ -127,6 +131,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
           stream: 'LABELS',
           subjects: ['mlops.labels.>'],
           schema: LabelSchema,
+          concurrency: CONSUMER_CONCURRENCY,
           handler: async (event) => {
             const valid = validateLabel(event.message, 'label', modelOfSubject(event.subject));
             if (!valid.ok) throw new InvalidEventError(valid.error);

@@ -320,7 +320,6 @@ export function runEventBusContract(label: string, createBus: BusFactory): void 
       let failNextFlush = true;
       const handler = createBatchingHandler<RegistryEvent>({
         maxBatch: 64,
-        maxDelayMs: 50,
         flush: async (events) => {
           if (failNextFlush) {
             failNextFlush = false;
