@@ -56,6 +56,8 @@ export interface BootOptions {
   readonly adminAddress?: string;
   /** A bus shared by services running in one process (the all-in-one mode without nats-server). */
   readonly bus?: EventBus;
+  /** Prefix of every NATS subject and stream, so parallel tests share one nats-server safely. */
+  readonly natsNamespace?: string;
   readonly logger?: Logger;
 }
 
@@ -116,7 +118,13 @@ export async function bootService<DB, Extra extends Record<string, unknown>>(
     if (options.bus) {
       bus = options.bus;
     } else if (config.NATS_URL) {
-      bus = await connectNatsBus({ url: config.NATS_URL, name: service, logger, metrics });
+      bus = await connectNatsBus({
+        url: config.NATS_URL,
+        name: service,
+        logger,
+        metrics,
+        ...(options.natsNamespace ? { namespace: options.natsNamespace } : {}),
+      });
       cleanups.push(() => bus.close());
     } else {
       logger.warn('NATS_URL is not set: events stay inside this process (in-process bus)');
