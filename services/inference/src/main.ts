@@ -1,0 +1,4 @@
+import { runService } from '@mlops/runtime';
+import { inferenceSpec } from './spec.js';
+
+await runService(inferenceSpec);
