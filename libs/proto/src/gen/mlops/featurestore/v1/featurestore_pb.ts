@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mlops/featurestore/v1/featurestore.proto.
  */
 export const file_mlops_featurestore_v1_featurestore: GenFile = /*@__PURE__*/
-  fileDesc("CihtbG9wcy9mZWF0dXJlc3RvcmUvdjEvZmVhdHVyZXN0b3JlLnByb3RvEhVtbG9wcy5mZWF0dXJlc3RvcmUudjEiPQoGRW50aXR5EgwKBG5hbWUYASABKAkSEAoIam9pbl9rZXkYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkiXAoHRmVhdHVyZRIMCgRuYW1lGAEgASgJEi4KBHR5cGUYAiABKA4yIC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuVmFsdWVUeXBlEhMKC2Rlc2NyaXB0aW9uGAMgASgJIpICCgtGZWF0dXJlVmlldxIMCgRuYW1lGAEgASgJEg4KBmVudGl0eRgCIAEoCRIwCghmZWF0dXJlcxgDIAMoCzIeLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5GZWF0dXJlEiYKA3R0bBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVvd25lchgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRI6CgR0YWdzGAcgAygLMiwubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkZlYXR1cmVWaWV3LlRhZ3NFbnRyeRorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJJCg5GZWF0dXJlU2VydmljZRIMCgRuYW1lGAEgASgJEhQKDGZlYXR1cmVfcmVmcxgCIAMoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSLXAQoXQXBwbHlEZWZpbml0aW9uc1JlcXVlc3QSLwoIZW50aXRpZXMYASADKAsyHS5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRW50aXR5EjkKDWZlYXR1cmVfdmlld3MYAiADKAsyIi5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVZpZXcSPwoQZmVhdHVyZV9zZXJ2aWNlcxgDIAMoCzIlLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5GZWF0dXJlU2VydmljZRIPCgdkcnlfcnVuGAQgASgIIisKGEFwcGx5RGVmaW5pdGlvbnNSZXNwb25zZRIPCgdjaGFuZ2VzGAEgAygJIhgKFkxpc3REZWZpbml0aW9uc1JlcXVlc3QixgEKF0xpc3REZWZpbml0aW9uc1Jlc3BvbnNlEi8KCGVudGl0aWVzGAEgAygLMh0ubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkVudGl0eRI5Cg1mZWF0dXJlX3ZpZXdzGAIgAygLMiIubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkZlYXR1cmVWaWV3Ej8KEGZlYXR1cmVfc2VydmljZXMYAyADKAsyJS5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVNlcnZpY2UiKAoYR2V0RmVhdHVyZVNlcnZpY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiWwoZR2V0RmVhdHVyZVNlcnZpY2VSZXNwb25zZRI+Cg9mZWF0dXJlX3NlcnZpY2UYASABKAsyJS5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVNlcnZpY2UiOQoLUHVzaFJlcXVlc3QSKgoEcm93cxgBIAEoCzIcLm1sb3BzLmV2ZW50cy52MS5GZWF0dXJlUm93cyItCgxSb3dSZWplY3Rpb24SDQoFaW5kZXgYASABKAUSDgoGcmVhc29uGAIgASgJIlcKDFB1c2hSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoBRI1CghyZWplY3RlZBgCIAMoCzIjLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5Sb3dSZWplY3Rpb24imwEKDEZlYXR1cmVWYWx1ZRIlCgV2YWx1ZRgBIAEoCzIWLm1sb3BzLmV2ZW50cy52MS5WYWx1ZRI0CgZzdGF0dXMYAiABKA4yJC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVN0YXR1cxIuCgpldmVudF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeChhHZXRPbmxpbmVGZWF0dXJlc1JlcXVlc3QSEwoLZW50aXR5X2tleXMYASADKAkSFAoMZmVhdHVyZV9yZWZzGAIgAygJEhcKD2ZlYXR1cmVfc2VydmljZRgDIAEoCSJUCglPbmxpbmVSb3cSEgoKZW50aXR5X2tleRgBIAEoCRIzCgZ2YWx1ZXMYAiADKAsyIy5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVZhbHVlImEKGUdldE9ubGluZUZlYXR1cmVzUmVzcG9uc2USFAoMZmVhdHVyZV9yZWZzGAEgAygJEi4KBHJvd3MYAiADKAsyIC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuT25saW5lUm93Ik4KCUVudGl0eVJvdxISCgplbnRpdHlfa2V5GAEgASgJEi0KCXRpbWVzdGFtcBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAihAEKHEdldEhpc3RvcmljYWxGZWF0dXJlc1JlcXVlc3QSNQoLZW50aXR5X3Jvd3MYASADKAsyIC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRW50aXR5Um93EhQKDGZlYXR1cmVfcmVmcxgCIAMoCRIXCg9mZWF0dXJlX3NlcnZpY2UYAyABKAkioAEKHUdldEhpc3RvcmljYWxGZWF0dXJlc1Jlc3BvbnNlEjQKCmVudGl0eV9yb3cYASABKAsyIC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRW50aXR5Um93EjMKBnZhbHVlcxgCIAMoCzIjLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5GZWF0dXJlVmFsdWUSFAoMZmVhdHVyZV9yZWZzGAMgAygJIpMBChhFeHBvcnRUcmFpbmluZ1NldFJlcXVlc3QSQgoFcXVlcnkYASABKAsyMy5tbG9wcy5mZWF0dXJlc3RvcmUudjEuR2V0SGlzdG9yaWNhbEZlYXR1cmVzUmVxdWVzdBIzCgZmb3JtYXQYAiABKA4yIy5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRXhwb3J0Rm9ybWF0Im0KGUV4cG9ydFRyYWluaW5nU2V0UmVzcG9uc2USDwoFY2h1bmsYASABKAxIABI3CgdzdW1tYXJ5GAIgASgLMiQubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkV4cG9ydFN1bW1hcnlIAEIGCgRwYXJ0IjwKDUV4cG9ydFN1bW1hcnkSDgoGc2hhMjU2GAEgASgJEgwKBHJvd3MYAiABKAMSDQoFYnl0ZXMYAyABKAMidgoSTWF0ZXJpYWxpemVSZXF1ZXN0EgwKBHZpZXcYASABKAkSKQoFc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKA2VuZBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiRAoTTWF0ZXJpYWxpemVSZXNwb25zZRIVCg1lbnRpdGllc19kb25lGAEgASgDEhYKDmVudGl0aWVzX3RvdGFsGAIgASgDKpYBCglWYWx1ZVR5cGUSGgoWVkFMVUVfVFlQRV9VTlNQRUNJRklFRBAAEhUKEVZBTFVFX1RZUEVfRE9VQkxFEAESFAoQVkFMVUVfVFlQRV9JTlQ2NBACEhUKEVZBTFVFX1RZUEVfU1RSSU5HEAMSEwoPVkFMVUVfVFlQRV9CT09MEAQSFAoQVkFMVUVfVFlQRV9CWVRFUxAFKoUBCg1GZWF0dXJlU3RhdHVzEh4KGkZFQVRVUkVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWRkVBVFVSRV9TVEFUVVNfUFJFU0VOVBABEhwKGEZFQVRVUkVfU1RBVFVTX05PVF9GT1VORBACEhoKFkZFQVRVUkVfU1RBVFVTX0VYUElSRUQQAypfCgxFeHBvcnRGb3JtYXQSHQoZRVhQT1JUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhUKEUVYUE9SVF9GT1JNQVRfQ1NWEAESGQoVRVhQT1JUX0ZPUk1BVF9QQVJRVUVUEAIypgcKE0ZlYXR1cmVTdG9yZVNlcnZpY2UScwoQQXBwbHlEZWZpbml0aW9ucxIuLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5BcHBseURlZmluaXRpb25zUmVxdWVzdBovLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5BcHBseURlZmluaXRpb25zUmVzcG9uc2UScAoPTGlzdERlZmluaXRpb25zEi0ubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkxpc3REZWZpbml0aW9uc1JlcXVlc3QaLi5tbG9wcy5mZWF0dXJlc3RvcmUudjEuTGlzdERlZmluaXRpb25zUmVzcG9uc2USdgoRR2V0RmVhdHVyZVNlcnZpY2USLy5tbG9wcy5mZWF0dXJlc3RvcmUudjEuR2V0RmVhdHVyZVNlcnZpY2VSZXF1ZXN0GjAubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkdldEZlYXR1cmVTZXJ2aWNlUmVzcG9uc2USTwoEUHVzaBIiLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5QdXNoUmVxdWVzdBojLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5QdXNoUmVzcG9uc2USdgoRR2V0T25saW5lRmVhdHVyZXMSLy5tbG9wcy5mZWF0dXJlc3RvcmUudjEuR2V0T25saW5lRmVhdHVyZXNSZXF1ZXN0GjAubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkdldE9ubGluZUZlYXR1cmVzUmVzcG9uc2UShAEKFUdldEhpc3RvcmljYWxGZWF0dXJlcxIzLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5HZXRIaXN0b3JpY2FsRmVhdHVyZXNSZXF1ZXN0GjQubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkdldEhpc3RvcmljYWxGZWF0dXJlc1Jlc3BvbnNlMAESeAoRRXhwb3J0VHJhaW5pbmdTZXQSLy5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRXhwb3J0VHJhaW5pbmdTZXRSZXF1ZXN0GjAubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkV4cG9ydFRyYWluaW5nU2V0UmVzcG9uc2UwARJmCgtNYXRlcmlhbGl6ZRIpLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5NYXRlcmlhbGl6ZVJlcXVlc3QaKi5tbG9wcy5mZWF0dXJlc3RvcmUudjEuTWF0ZXJpYWxpemVSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_mlops_events_v1_events]);
+  fileDesc("CihtbG9wcy9mZWF0dXJlc3RvcmUvdjEvZmVhdHVyZXN0b3JlLnByb3RvEhVtbG9wcy5mZWF0dXJlc3RvcmUudjEiPQoGRW50aXR5EgwKBG5hbWUYASABKAkSEAoIam9pbl9rZXkYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkiXAoHRmVhdHVyZRIMCgRuYW1lGAEgASgJEi4KBHR5cGUYAiABKA4yIC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuVmFsdWVUeXBlEhMKC2Rlc2NyaXB0aW9uGAMgASgJIpICCgtGZWF0dXJlVmlldxIMCgRuYW1lGAEgASgJEg4KBmVudGl0eRgCIAEoCRIwCghmZWF0dXJlcxgDIAMoCzIeLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5GZWF0dXJlEiYKA3R0bBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhINCgVvd25lchgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRI6CgR0YWdzGAcgAygLMiwubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkZlYXR1cmVWaWV3LlRhZ3NFbnRyeRorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJJCg5GZWF0dXJlU2VydmljZRIMCgRuYW1lGAEgASgJEhQKDGZlYXR1cmVfcmVmcxgCIAMoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSKvAgoXQXBwbHlEZWZpbml0aW9uc1JlcXVlc3QSLwoIZW50aXRpZXMYASADKAsyHS5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRW50aXR5EjkKDWZlYXR1cmVfdmlld3MYAiADKAsyIi5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVZpZXcSPwoQZmVhdHVyZV9zZXJ2aWNlcxgDIAMoCzIlLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5GZWF0dXJlU2VydmljZRIPCgdkcnlfcnVuGAQgASgIEhcKD2RlbGV0ZV9lbnRpdGllcxgFIAMoCRIcChRkZWxldGVfZmVhdHVyZV92aWV3cxgGIAMoCRIfChdkZWxldGVfZmVhdHVyZV9zZXJ2aWNlcxgHIAMoCSI8ChhBcHBseURlZmluaXRpb25zUmVzcG9uc2USDwoHY2hhbmdlcxgBIAMoCRIPCgdhcHBsaWVkGAIgASgIIhgKFkxpc3REZWZpbml0aW9uc1JlcXVlc3QixgEKF0xpc3REZWZpbml0aW9uc1Jlc3BvbnNlEi8KCGVudGl0aWVzGAEgAygLMh0ubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkVudGl0eRI5Cg1mZWF0dXJlX3ZpZXdzGAIgAygLMiIubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkZlYXR1cmVWaWV3Ej8KEGZlYXR1cmVfc2VydmljZXMYAyADKAsyJS5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVNlcnZpY2UiKAoYR2V0RmVhdHVyZVNlcnZpY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiWwoZR2V0RmVhdHVyZVNlcnZpY2VSZXNwb25zZRI+Cg9mZWF0dXJlX3NlcnZpY2UYASABKAsyJS5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVNlcnZpY2UiOQoLUHVzaFJlcXVlc3QSKgoEcm93cxgBIAEoCzIcLm1sb3BzLmV2ZW50cy52MS5GZWF0dXJlUm93cyItCgxSb3dSZWplY3Rpb24SDQoFaW5kZXgYASABKAUSDgoGcmVhc29uGAIgASgJIlcKDFB1c2hSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoBRI1CghyZWplY3RlZBgCIAMoCzIjLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5Sb3dSZWplY3Rpb24imwEKDEZlYXR1cmVWYWx1ZRIlCgV2YWx1ZRgBIAEoCzIWLm1sb3BzLmV2ZW50cy52MS5WYWx1ZRI0CgZzdGF0dXMYAiABKA4yJC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVN0YXR1cxIuCgpldmVudF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeChhHZXRPbmxpbmVGZWF0dXJlc1JlcXVlc3QSEwoLZW50aXR5X2tleXMYASADKAkSFAoMZmVhdHVyZV9yZWZzGAIgAygJEhcKD2ZlYXR1cmVfc2VydmljZRgDIAEoCSJUCglPbmxpbmVSb3cSEgoKZW50aXR5X2tleRgBIAEoCRIzCgZ2YWx1ZXMYAiADKAsyIy5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRmVhdHVyZVZhbHVlImEKGUdldE9ubGluZUZlYXR1cmVzUmVzcG9uc2USFAoMZmVhdHVyZV9yZWZzGAEgAygJEi4KBHJvd3MYAiADKAsyIC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuT25saW5lUm93Ik4KCUVudGl0eVJvdxISCgplbnRpdHlfa2V5GAEgASgJEi0KCXRpbWVzdGFtcBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAihAEKHEdldEhpc3RvcmljYWxGZWF0dXJlc1JlcXVlc3QSNQoLZW50aXR5X3Jvd3MYASADKAsyIC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRW50aXR5Um93EhQKDGZlYXR1cmVfcmVmcxgCIAMoCRIXCg9mZWF0dXJlX3NlcnZpY2UYAyABKAkioAEKHUdldEhpc3RvcmljYWxGZWF0dXJlc1Jlc3BvbnNlEjQKCmVudGl0eV9yb3cYASABKAsyIC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRW50aXR5Um93EjMKBnZhbHVlcxgCIAMoCzIjLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5GZWF0dXJlVmFsdWUSFAoMZmVhdHVyZV9yZWZzGAMgAygJIpMBChhFeHBvcnRUcmFpbmluZ1NldFJlcXVlc3QSQgoFcXVlcnkYASABKAsyMy5tbG9wcy5mZWF0dXJlc3RvcmUudjEuR2V0SGlzdG9yaWNhbEZlYXR1cmVzUmVxdWVzdBIzCgZmb3JtYXQYAiABKA4yIy5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRXhwb3J0Rm9ybWF0Im0KGUV4cG9ydFRyYWluaW5nU2V0UmVzcG9uc2USDwoFY2h1bmsYASABKAxIABI3CgdzdW1tYXJ5GAIgASgLMiQubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkV4cG9ydFN1bW1hcnlIAEIGCgRwYXJ0ImEKDUV4cG9ydFN1bW1hcnkSDgoGc2hhMjU2GAEgASgJEgwKBHJvd3MYAiABKAMSDQoFYnl0ZXMYAyABKAMSEgoKbWVkaWFfdHlwZRgEIAEoCRIPCgdjb2x1bW5zGAUgAygJInYKEk1hdGVyaWFsaXplUmVxdWVzdBIMCgR2aWV3GAEgASgJEikKBXN0YXJ0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCgNlbmQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIloKE01hdGVyaWFsaXplUmVzcG9uc2USFQoNZW50aXRpZXNfZG9uZRgBIAEoAxIWCg5lbnRpdGllc190b3RhbBgCIAEoAxIUCgxyb3dzX3dyaXR0ZW4YAyABKAMiQwoTRmVhdHVyZVJvd3NFbnZlbG9wZRIMCgR2aWV3GAEgASgJEgwKBHJvd3MYAiADKAwSEAoIcHJvZHVjZXIYAyABKAkqlgEKCVZhbHVlVHlwZRIaChZWQUxVRV9UWVBFX1VOU1BFQ0lGSUVEEAASFQoRVkFMVUVfVFlQRV9ET1VCTEUQARIUChBWQUxVRV9UWVBFX0lOVDY0EAISFQoRVkFMVUVfVFlQRV9TVFJJTkcQAxITCg9WQUxVRV9UWVBFX0JPT0wQBBIUChBWQUxVRV9UWVBFX0JZVEVTEAUqhQEKDUZlYXR1cmVTdGF0dXMSHgoaRkVBVFVSRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZGRUFUVVJFX1NUQVRVU19QUkVTRU5UEAESHAoYRkVBVFVSRV9TVEFUVVNfTk9UX0ZPVU5EEAISGgoWRkVBVFVSRV9TVEFUVVNfRVhQSVJFRBADKl8KDEV4cG9ydEZvcm1hdBIdChlFWFBPUlRfRk9STUFUX1VOU1BFQ0lGSUVEEAASFQoRRVhQT1JUX0ZPUk1BVF9DU1YQARIZChVFWFBPUlRfRk9STUFUX1BBUlFVRVQQAjKmBwoTRmVhdHVyZVN0b3JlU2VydmljZRJzChBBcHBseURlZmluaXRpb25zEi4ubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkFwcGx5RGVmaW5pdGlvbnNSZXF1ZXN0Gi8ubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkFwcGx5RGVmaW5pdGlvbnNSZXNwb25zZRJwCg9MaXN0RGVmaW5pdGlvbnMSLS5tbG9wcy5mZWF0dXJlc3RvcmUudjEuTGlzdERlZmluaXRpb25zUmVxdWVzdBouLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5MaXN0RGVmaW5pdGlvbnNSZXNwb25zZRJ2ChFHZXRGZWF0dXJlU2VydmljZRIvLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5HZXRGZWF0dXJlU2VydmljZVJlcXVlc3QaMC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuR2V0RmVhdHVyZVNlcnZpY2VSZXNwb25zZRJPCgRQdXNoEiIubWxvcHMuZmVhdHVyZXN0b3JlLnYxLlB1c2hSZXF1ZXN0GiMubWxvcHMuZmVhdHVyZXN0b3JlLnYxLlB1c2hSZXNwb25zZRJ2ChFHZXRPbmxpbmVGZWF0dXJlcxIvLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5HZXRPbmxpbmVGZWF0dXJlc1JlcXVlc3QaMC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuR2V0T25saW5lRmVhdHVyZXNSZXNwb25zZRKEAQoVR2V0SGlzdG9yaWNhbEZlYXR1cmVzEjMubWxvcHMuZmVhdHVyZXN0b3JlLnYxLkdldEhpc3RvcmljYWxGZWF0dXJlc1JlcXVlc3QaNC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuR2V0SGlzdG9yaWNhbEZlYXR1cmVzUmVzcG9uc2UwARJ4ChFFeHBvcnRUcmFpbmluZ1NldBIvLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5FeHBvcnRUcmFpbmluZ1NldFJlcXVlc3QaMC5tbG9wcy5mZWF0dXJlc3RvcmUudjEuRXhwb3J0VHJhaW5pbmdTZXRSZXNwb25zZTABEmYKC01hdGVyaWFsaXplEikubWxvcHMuZmVhdHVyZXN0b3JlLnYxLk1hdGVyaWFsaXplUmVxdWVzdBoqLm1sb3BzLmZlYXR1cmVzdG9yZS52MS5NYXRlcmlhbGl6ZVJlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_mlops_events_v1_events]);
 
 /**
  * @generated from message mlops.featurestore.v1.Entity
@@ -175,6 +175,24 @@ export type ApplyDefinitionsRequest = Message<"mlops.featurestore.v1.ApplyDefini
    * @generated from field: bool dry_run = 4;
    */
   dryRun: boolean;
+
+  /**
+   * Objects to delete, by name. Deleting a view a feature service uses, or an entity a view
+   * uses, is refused (FAILED_PRECONDITION naming the dependant).
+   *
+   * @generated from field: repeated string delete_entities = 5;
+   */
+  deleteEntities: string[];
+
+  /**
+   * @generated from field: repeated string delete_feature_views = 6;
+   */
+  deleteFeatureViews: string[];
+
+  /**
+   * @generated from field: repeated string delete_feature_services = 7;
+   */
+  deleteFeatureServices: string[];
 };
 
 /**
@@ -189,11 +207,19 @@ export const ApplyDefinitionsRequestSchema: GenMessage<ApplyDefinitionsRequest> 
  */
 export type ApplyDefinitionsResponse = Message<"mlops.featurestore.v1.ApplyDefinitionsResponse"> & {
   /**
-   * Human-readable list of the changes made ("created view x", "added feature y to x").
+   * Human-readable list of the changes made ("created feature view x", "added feature y to x").
+   * Empty when the definitions were already in place (apply is idempotent).
    *
    * @generated from field: repeated string changes = 1;
    */
   changes: string[];
+
+  /**
+   * False for a dry run: the changes were only computed.
+   *
+   * @generated from field: bool applied = 2;
+   */
+  applied: boolean;
 };
 
 /**
@@ -317,6 +343,9 @@ export const RowRejectionSchema: GenMessage<RowRejection> = /*@__PURE__*/
   messageDesc(file_mlops_featurestore_v1_featurestore, 11);
 
 /**
+ * Good rows are stored (online and offline) before the response; bad rows are reported here
+ * and the rest of the batch is kept.
+ *
  * @generated from message mlops.featurestore.v1.PushResponse
  */
 export type PushResponse = Message<"mlops.featurestore.v1.PushResponse"> & {
@@ -343,6 +372,8 @@ export const PushResponseSchema: GenMessage<PushResponse> = /*@__PURE__*/
  */
 export type FeatureValue = Message<"mlops.featurestore.v1.FeatureValue"> & {
   /**
+   * Unset unless status is PRESENT (and then unset `kind` means the row carried an explicit null).
+   *
    * @generated from field: mlops.events.v1.Value value = 1;
    */
   value?: Value | undefined;
@@ -353,6 +384,8 @@ export type FeatureValue = Message<"mlops.featurestore.v1.FeatureValue"> & {
   status: FeatureStatus;
 
   /**
+   * Event time of the row the value comes from (also set for EXPIRED values).
+   *
    * @generated from field: google.protobuf.Timestamp event_time = 3;
    */
   eventTime?: Timestamp | undefined;
@@ -375,7 +408,8 @@ export type GetOnlineFeaturesRequest = Message<"mlops.featurestore.v1.GetOnlineF
   entityKeys: string[];
 
   /**
-   * Either explicit "view:feature" references or a feature service name.
+   * Either explicit "view:feature" references or a feature service name. Every referenced
+   * view must be keyed by the same entity, since each row has one entity key.
    *
    * @generated from field: repeated string feature_refs = 2;
    */
@@ -578,6 +612,8 @@ export const ExportTrainingSetResponseSchema: GenMessage<ExportTrainingSetRespon
  */
 export type ExportSummary = Message<"mlops.featurestore.v1.ExportSummary"> & {
   /**
+   * Lower-case hex sha256 of the whole file, for the registry's lineage record.
+   *
    * @generated from field: string sha256 = 1;
    */
   sha256: string;
@@ -591,6 +627,20 @@ export type ExportSummary = Message<"mlops.featurestore.v1.ExportSummary"> & {
    * @generated from field: int64 bytes = 3;
    */
   bytes: bigint;
+
+  /**
+   * "text/csv" or "application/vnd.apache.parquet".
+   *
+   * @generated from field: string media_type = 4;
+   */
+  mediaType: string;
+
+  /**
+   * Column names in file order: entity_key, event_timestamp, then one per feature ref.
+   *
+   * @generated from field: repeated string columns = 5;
+   */
+  columns: string[];
 };
 
 /**
@@ -601,6 +651,9 @@ export const ExportSummarySchema: GenMessage<ExportSummary> = /*@__PURE__*/
   messageDesc(file_mlops_featurestore_v1_featurestore, 22);
 
 /**
+ * Rebuilds the online store of one view from its offline history: per entity, the newest row
+ * whose event time is in [start, end). Unset start: from the beginning; unset end: up to now.
+ *
  * @generated from message mlops.featurestore.v1.MaterializeRequest
  */
 export type MaterializeRequest = Message<"mlops.featurestore.v1.MaterializeRequest"> & {
@@ -628,6 +681,8 @@ export const MaterializeRequestSchema: GenMessage<MaterializeRequest> = /*@__PUR
   messageDesc(file_mlops_featurestore_v1_featurestore, 23);
 
 /**
+ * Progress, one message per batch of entities; the last one has entities_done == entities_total.
+ *
  * @generated from message mlops.featurestore.v1.MaterializeResponse
  */
 export type MaterializeResponse = Message<"mlops.featurestore.v1.MaterializeResponse"> & {
@@ -640,6 +695,13 @@ export type MaterializeResponse = Message<"mlops.featurestore.v1.MaterializeResp
    * @generated from field: int64 entities_total = 2;
    */
   entitiesTotal: bigint;
+
+  /**
+   * Online rows actually replaced (a newer online row is kept).
+   *
+   * @generated from field: int64 rows_written = 3;
+   */
+  rowsWritten: bigint;
 };
 
 /**
@@ -648,6 +710,38 @@ export type MaterializeResponse = Message<"mlops.featurestore.v1.MaterializeResp
  */
 export const MaterializeResponseSchema: GenMessage<MaterializeResponse> = /*@__PURE__*/
   messageDesc(file_mlops_featurestore_v1_featurestore, 24);
+
+/**
+ * A wire-compatible view of mlops.events.v1.FeatureRows (same field numbers and wire types)
+ * whose rows stay encoded. Ingestion decodes NATS payloads with it, then each row with a
+ * specialised decoder: reflection-based decoding of every map<string, Value> was the
+ * bottleneck of ingestion. Never sent on its own.
+ *
+ * @generated from message mlops.featurestore.v1.FeatureRowsEnvelope
+ */
+export type FeatureRowsEnvelope = Message<"mlops.featurestore.v1.FeatureRowsEnvelope"> & {
+  /**
+   * @generated from field: string view = 1;
+   */
+  view: string;
+
+  /**
+   * @generated from field: repeated bytes rows = 2;
+   */
+  rows: Uint8Array[];
+
+  /**
+   * @generated from field: string producer = 3;
+   */
+  producer: string;
+};
+
+/**
+ * Describes the message mlops.featurestore.v1.FeatureRowsEnvelope.
+ * Use `create(FeatureRowsEnvelopeSchema)` to create a new message.
+ */
+export const FeatureRowsEnvelopeSchema: GenMessage<FeatureRowsEnvelope> = /*@__PURE__*/
+  messageDesc(file_mlops_featurestore_v1_featurestore, 25);
 
 /**
  * @generated from enum mlops.featurestore.v1.ValueType

@@ -1,0 +1,4 @@
+import { runService } from '@mlops/runtime';
+import { featureStoreSpec } from './spec.js';
+
+await runService(featureStoreSpec);

@@ -1,0 +1,77 @@
+import type { Timestamp } from '@bufbuild/protobuf/wkt';
+import type { Value } from '@mlops/proto/mlops/events/v1/events_pb';
+import type { FeatureValue } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import { microsToTimestamp, type Micros } from '../domain/time.js';
+
+/** The newest known row of one entity in one view. */
+export interface CachedRow {
+  readonly eventTimeMicros: Micros;
+  readonly values: Readonly<Record<string, Value>>;
+  /**
+   * Answers built on first read and shared by every later read of this row: the hot path of
+   * GetOnlineFeatures then only collects references (messages are never mutated after build).
+   */
+  eventTime?: Timestamp;
+  present?: Map<string, FeatureValue>;
+}
+
+interface ViewEntries {
+  readonly rows: Map<string, CachedRow>;
+  /** True once every stored row of the view was loaded: a miss then means "not found". */
+  complete: boolean;
+}
+
+/**
+ * Latest values per (view, entity) in memory. Every write path (local ingestion, the broadcast
+ * stream of other replicas' ingestion, read-through, materialization) goes through `merge`,
+ * which keeps the newest event time: merges commute, so replicas that see the same rows in a
+ * different order end with the same cache.
+ */
+export class OnlineCache {
+  private readonly views = new Map<string, ViewEntries>();
+
+  private entries(view: string): ViewEntries {
+    let entries = this.views.get(view);
+    if (!entries) this.views.set(view, (entries = { rows: new Map(), complete: false }));
+    return entries;
+  }
+
+  get(view: string, entityKey: string): CachedRow | undefined {
+    return this.views.get(view)?.rows.get(entityKey);
+  }
+
+  /** The rows map of a view (undefined when nothing is cached), for loops over many keys. */
+  rowsOf(view: string): ReadonlyMap<string, CachedRow> | undefined {
+    return this.views.get(view)?.rows;
+  }
+
+  /** Keeps the row if it is at least as new as the cached one (ties: the later write wins, as in the store). */
+  merge(view: string, entityKey: string, eventTimeMicros: Micros, values: Readonly<Record<string, Value>>): boolean {
+    const rows = this.entries(view).rows;
+    const held = rows.get(entityKey);
+    if (held && held.eventTimeMicros > eventTimeMicros) return false;
+    rows.set(entityKey, { eventTimeMicros, values });
+    return true;
+  }
+
+  isComplete(view: string): boolean {
+    return this.views.get(view)?.complete ?? false;
+  }
+
+  markComplete(view: string): void {
+    this.entries(view).complete = true;
+  }
+
+  /** Forgets a view (deleted, or to be reloaded after an online-store rebuild). */
+  drop(view: string): void {
+    this.views.delete(view);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const entries of this.views.values()) n += entries.rows.size;
+    return n;
+  }
+}
+
+export const eventTimeOf = (row: CachedRow): Timestamp => (row.eventTime ??= microsToTimestamp(row.eventTimeMicros));
