@@ -1,0 +1,6 @@
+export { openDatabase, type Database, type DatabaseKind, type OpenDatabaseOptions } from './open-database.js';
+export type { Migrations } from './migrate.js';
+export type { PoolOptions } from './postgres.js';
+export { DatabaseOpenError, type DatabaseOpenFailure } from './errors.js';
+export { isSerializationFailure, isUniqueViolation, sqlState } from './sqlstate.js';
+export type { Kysely, Migration } from 'kysely';
