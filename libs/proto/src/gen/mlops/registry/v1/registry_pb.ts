@@ -615,7 +615,9 @@ export type VersionHeader = Message<"mlops.registry.v1.VersionHeader"> & {
   lineage?: Lineage | undefined;
 
   /**
-   * When set, must agree with the artifact's own signature or the upload is refused.
+   * When set, must agree with the artifact's own signature or the upload is refused. A
+   * declaration may leave parts open: an empty inputs (or outputs) list, an UNSPECIFIED element
+   * type and an empty shape are not checked; names, order and every given shape are.
    *
    * @generated from field: mlops.registry.v1.Signature declared_signature = 3;
    */
@@ -732,6 +734,8 @@ export const GetVersionResponseSchema: GenMessage<GetVersionResponse> = /*@__PUR
   messageDesc(file_mlops_registry_v1_registry, 22);
 
 /**
+ * Newest first.
+ *
  * @generated from message mlops.registry.v1.ListVersionsRequest
  */
 export type ListVersionsRequest = Message<"mlops.registry.v1.ListVersionsRequest"> & {
@@ -844,7 +848,8 @@ export type DownloadArtifactRequest = Message<"mlops.registry.v1.DownloadArtifac
   version: bigint;
 
   /**
-   * Chunk size in bytes (default 1 MiB, at most 4 MiB).
+   * Chunk size in bytes (default 1 MiB; larger values are capped at 4 MiB - 1 KiB, so a chunk
+   * and its framing fit gRPC's default 4 MiB message limit).
    *
    * @generated from field: int32 chunk_size = 3;
    */
@@ -984,6 +989,8 @@ export type SetAliasRequest = Message<"mlops.registry.v1.SetAliasRequest"> & {
   model: string;
 
   /**
+   * Letters, digits and "_", not starting with a digit; "latest" and "v<number>" are reserved.
+   *
    * @generated from field: string alias = 2;
    */
   alias: string;
@@ -1004,7 +1011,8 @@ export type SetAliasRequest = Message<"mlops.registry.v1.SetAliasRequest"> & {
   reason: string;
 
   /**
-   * Optimistic concurrency: when set, the alias must currently point here (0: unset).
+   * Optimistic concurrency: when set, the alias must currently point here (0: unset), or the
+   * call fails with ABORTED (and is audited as a refused attempt).
    *
    * @generated from field: optional int64 expected_current_version = 6;
    */
@@ -1160,7 +1168,8 @@ export type AuditRecord = Message<"mlops.registry.v1.AuditRecord"> & {
   reason: string;
 
   /**
-   * JSON of what changed (before/after), and whether the change was applied.
+   * JSON of what changed (before/after, gate outcomes); for a refused attempt also "error" and
+   * "code" (the gRPC status name it was answered with).
    *
    * @generated from field: string details_json = 8;
    */
@@ -1180,10 +1189,14 @@ export const AuditRecordSchema: GenMessage<AuditRecord> = /*@__PURE__*/
   messageDesc(file_mlops_registry_v1_registry, 38);
 
 /**
+ * Newest first.
+ *
  * @generated from message mlops.registry.v1.ListAuditRecordsRequest
  */
 export type ListAuditRecordsRequest = Message<"mlops.registry.v1.ListAuditRecordsRequest"> & {
   /**
+   * Empty: the records of every model.
+   *
    * @generated from field: string model = 1;
    */
   model: string;
@@ -1445,7 +1458,10 @@ export const RegistryService: GenService<{
   },
   /**
    * Client streaming: the first message carries the header (model, lineage, declared
-   * signature), every following one a chunk of the ONNX file.
+   * signature), every following one a chunk of the ONNX file (a chunk must fit the 4 MiB
+   * message limit; 1 MiB is a good size). The artifact is loaded with onnxruntime before it is
+   * recorded: one that does not load, or whose signature disagrees with the declared one, is
+   * refused with INVALID_ARGUMENT and leaves nothing behind.
    *
    * @generated from rpc mlops.registry.v1.RegistryService.CreateVersion
    */
@@ -1505,7 +1521,8 @@ export const RegistryService: GenService<{
     output: typeof DeleteAliasResponseSchema;
   },
   /**
-   * Resolves "name@alias" or "name/version" to a version.
+   * Resolves "name@alias", "name@latest" (newest ready version), "name/version", or "name"
+   * (its production alias) to a version.
    *
    * @generated from rpc mlops.registry.v1.RegistryService.ResolveVersion
    */

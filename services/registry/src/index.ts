@@ -1,0 +1,11 @@
+export { createRegistryService, type RegistryServiceDeps, type RegistryServiceInstance } from './service.js';
+export { registryServiceSpec } from './spec.js';
+export { registryMigrations } from './storage/migrations.js';
+export type { RegistryTables } from './storage/schema.js';
+export { createDirectoryArtifactStore, type ArtifactStore, type ArtifactUpload, type StagedArtifact, type StoredArtifact } from './artifacts/index.js';
+export { createOnnxInspector, compareSignatures, type ArtifactInspector } from './signature/index.js';
+export { compileGate, evaluateGate, parseCondition, describeFailedGate, type GateCondition, type GateVerdict } from './gates/index.js';
+export { parseReference, type VersionReference } from './registry/aliases.js';
+export { registrySubject } from './registry/outbox.js';
+export { ACTOR_HEADER } from './api/actor.js';
+export { REGISTRY_PERMISSIONS, DEFAULT_DOWNLOAD_CHUNK, MAX_DOWNLOAD_CHUNK } from './api/handlers.js';

@@ -1,0 +1,4 @@
+import { runService } from '@mlops/runtime';
+import { registryServiceSpec } from './spec.js';
+
+await runService(registryServiceSpec);
