@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mlops/router/v1/router.proto.
  */
 export const file_mlops_router_v1_router: GenFile = /*@__PURE__*/
-  fileDesc("ChxtbG9wcy9yb3V0ZXIvdjEvcm91dGVyLnByb3RvEg9tbG9wcy5yb3V0ZXIudjEi6QEKDlByZWRpY3RSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEhIKCmVudGl0eV9rZXkYAiABKAkSPwoIZmVhdHVyZXMYAyADKAsyLS5tbG9wcy5yb3V0ZXIudjEuUHJlZGljdFJlcXVlc3QuRmVhdHVyZXNFbnRyeRITCgtyZXF1ZXN0X2tleRgEIAEoCRIVCg1mb3JjZV92YXJpYW50GAUgASgJGkcKDUZlYXR1cmVzRW50cnkSCwoDa2V5GAEgASgJEiUKBXZhbHVlGAIgASgLMhYubWxvcHMuZXZlbnRzLnYxLlZhbHVlOgI4ASKVAQoPUHJlZGljdFJlc3BvbnNlEhUKDXByZWRpY3Rpb25faWQYASABKAkSDQoFbW9kZWwYAiABKAkSDwoHdmVyc2lvbhgDIAEoAxIPCgd2YXJpYW50GAQgASgJEigKB291dHB1dHMYBSADKAsyFy5tbG9wcy5ldmVudHMudjEuVGVuc29yEhAKCHRyYWNlX2lkGAYgASgJIlcKE1ByZWRpY3RCYXRjaFJlcXVlc3QSDQoFbW9kZWwYASABKAkSMQoIcmVxdWVzdHMYAiADKAsyHy5tbG9wcy5yb3V0ZXIudjEuUHJlZGljdFJlcXVlc3QiSwoUUHJlZGljdEJhdGNoUmVzcG9uc2USMwoJcmVzcG9uc2VzGAEgAygLMiAubWxvcHMucm91dGVyLnYxLlByZWRpY3RSZXNwb25zZSI4CgdWYXJpYW50EgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoAxIOCgZ3ZWlnaHQYAyABKA0iPAoGU2hhZG93EgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoAxITCgtzYW1wbGVfcmF0ZRgDIAEoASKWAwoKRGVwbG95bWVudBINCgVtb2RlbBgBIAEoCRIqCgh2YXJpYW50cxgCIAMoCzIYLm1sb3BzLnJvdXRlci52MS5WYXJpYW50EigKB3NoYWRvd3MYAyADKAsyFy5tbG9wcy5yb3V0ZXIudjEuU2hhZG93EkUKFm1pc3NpbmdfZmVhdHVyZV9wb2xpY3kYBCABKA4yJS5tbG9wcy5yb3V0ZXIudjEuTWlzc2luZ0ZlYXR1cmVQb2xpY3kSSgoQZmVhdHVyZV9kZWZhdWx0cxgFIAMoCzIwLm1sb3BzLnJvdXRlci52MS5EZXBsb3ltZW50LkZlYXR1cmVEZWZhdWx0c0VudHJ5EhAKCHJldmlzaW9uGAYgASgDEi4KCnVwZGF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGk4KFEZlYXR1cmVEZWZhdWx0c0VudHJ5EgsKA2tleRgBIAEoCRIlCgV2YWx1ZRgCIAEoCzIWLm1sb3BzLmV2ZW50cy52MS5WYWx1ZToCOAEiJQoUR2V0RGVwbG95bWVudFJlcXVlc3QSDQoFbW9kZWwYASABKAkiSAoVR2V0RGVwbG95bWVudFJlc3BvbnNlEi8KCmRlcGxveW1lbnQYASABKAsyGy5tbG9wcy5yb3V0ZXIudjEuRGVwbG95bWVudCJyChRTZXREZXBsb3ltZW50UmVxdWVzdBIvCgpkZXBsb3ltZW50GAEgASgLMhsubWxvcHMucm91dGVyLnYxLkRlcGxveW1lbnQSDgoGcmVhc29uGAIgASgJEhkKEWV4cGVjdGVkX3JldmlzaW9uGAMgASgDIkgKFVNldERlcGxveW1lbnRSZXNwb25zZRIvCgpkZXBsb3ltZW50GAEgASgLMhsubWxvcHMucm91dGVyLnYxLkRlcGxveW1lbnQi3QEKDENhbmFyeVBvbGljeRINCgVzdGVwcxgBIAMoDRIwCg1zdGVwX2R1cmF0aW9uGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhMKC21pbl9zYW1wbGVzGAMgASgEEhYKDm1heF9lcnJvcl9yYXRlGAQgASgBEhoKEm1heF9wOTlfbGF0ZW5jeV9tcxgFIAEoARIWCg5tYXhfZGl2ZXJnZW5jZRgGIAEoARIUCgxtaW5fYWNjdXJhY3kYByABKAESFQoNcHJvbW90ZV9hbGlhcxgIIAEoCSJ9ChJTdGFydENhbmFyeVJlcXVlc3QSDQoFbW9kZWwYASABKAkSGQoRY2FuZGlkYXRlX3ZlcnNpb24YAiABKAMSLQoGcG9saWN5GAMgASgLMh0ubWxvcHMucm91dGVyLnYxLkNhbmFyeVBvbGljeRIOCgZyZWFzb24YBCABKAkiRAoTU3RhcnRDYW5hcnlSZXNwb25zZRItCgZzdGF0dXMYASABKAsyHS5tbG9wcy5yb3V0ZXIudjEuQ2FuYXJ5U3RhdHVzIogCCgxDYW5hcnlTdGF0dXMSDQoFbW9kZWwYASABKAkSFgoOc3RhYmxlX3ZlcnNpb24YAiABKAMSGQoRY2FuZGlkYXRlX3ZlcnNpb24YAyABKAMSKwoFc3RhdGUYBCABKA4yHC5tbG9wcy5yb3V0ZXIudjEuQ2FuYXJ5U3RhdGUSDAoEc3RlcBgFIAEoDRIYChBjYW5kaWRhdGVfd2VpZ2h0GAYgASgBEi0KBnBvbGljeRgHIAEoCzIdLm1sb3BzLnJvdXRlci52MS5DYW5hcnlQb2xpY3kSMgoJZGVjaXNpb25zGAggAygLMh8ubWxvcHMuZXZlbnRzLnYxLkNhbmFyeURlY2lzaW9uIicKFkdldENhbmFyeVN0YXR1c1JlcXVlc3QSDQoFbW9kZWwYASABKAkiSAoXR2V0Q2FuYXJ5U3RhdHVzUmVzcG9uc2USLQoGc3RhdHVzGAEgASgLMh0ubWxvcHMucm91dGVyLnYxLkNhbmFyeVN0YXR1cyI2ChVSb2xsYmFja0NhbmFyeVJlcXVlc3QSDQoFbW9kZWwYASABKAkSDgoGcmVhc29uGAIgASgJIkcKFlJvbGxiYWNrQ2FuYXJ5UmVzcG9uc2USLQoGc3RhdHVzGAEgASgLMh0ubWxvcHMucm91dGVyLnYxLkNhbmFyeVN0YXR1cyJ/ChpHZXRFeHBlcmltZW50UmVwb3J0UmVxdWVzdBINCgVtb2RlbBgBIAEoCRIpCgVzdGFydBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoDZW5kGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKHAgoNVmFyaWFudFJlcG9ydBIPCgd2YXJpYW50GAEgASgJEg8KB3ZlcnNpb24YAiABKAMSEAoIcmVxdWVzdHMYAyABKAQSDgoGZXJyb3JzGAQgASgEEhYKDnA1MF9sYXRlbmN5X21zGAUgASgBEhYKDnA5NV9sYXRlbmN5X21zGAYgASgBEhYKDnA5OV9sYXRlbmN5X21zGAcgASgBEhMKC21lYW5fb3V0cHV0GAggASgBEhAKCGxhYmVsbGVkGAkgASgEEhAKCGFjY3VyYWN5GAogASgBEhcKD2FjY3VyYWN5X2NpX2xvdxgLIAEoARIYChBhY2N1cmFjeV9jaV9oaWdoGAwgASgBImAKG0dldEV4cGVyaW1lbnRSZXBvcnRSZXNwb25zZRIwCgh2YXJpYW50cxgBIAMoCzIeLm1sb3BzLnJvdXRlci52MS5WYXJpYW50UmVwb3J0Eg8KB3BfdmFsdWUYAiABKAEqigEKFE1pc3NpbmdGZWF0dXJlUG9saWN5EiYKIk1JU1NJTkdfRkVBVFVSRV9QT0xJQ1lfVU5TUEVDSUZJRUQQABIhCh1NSVNTSU5HX0ZFQVRVUkVfUE9MSUNZX1JFSkVDVBABEicKI01JU1NJTkdfRkVBVFVSRV9QT0xJQ1lfVVNFX0RFRkFVTFRTEAIqmwEKC0NhbmFyeVN0YXRlEhwKGENBTkFSWV9TVEFURV9VTlNQRUNJRklFRBAAEhwKGENBTkFSWV9TVEFURV9QUk9HUkVTU0lORxABEhcKE0NBTkFSWV9TVEFURV9QQVVTRUQQAhIZChVDQU5BUllfU1RBVEVfUFJPTU9URUQQAxIcChhDQU5BUllfU1RBVEVfUk9MTEVEX0JBQ0sQBDKPBgoNUm91dGVyU2VydmljZRJMCgdQcmVkaWN0Eh8ubWxvcHMucm91dGVyLnYxLlByZWRpY3RSZXF1ZXN0GiAubWxvcHMucm91dGVyLnYxLlByZWRpY3RSZXNwb25zZRJbCgxQcmVkaWN0QmF0Y2gSJC5tbG9wcy5yb3V0ZXIudjEuUHJlZGljdEJhdGNoUmVxdWVzdBolLm1sb3BzLnJvdXRlci52MS5QcmVkaWN0QmF0Y2hSZXNwb25zZRJeCg1HZXREZXBsb3ltZW50EiUubWxvcHMucm91dGVyLnYxLkdldERlcGxveW1lbnRSZXF1ZXN0GiYubWxvcHMucm91dGVyLnYxLkdldERlcGxveW1lbnRSZXNwb25zZRJeCg1TZXREZXBsb3ltZW50EiUubWxvcHMucm91dGVyLnYxLlNldERlcGxveW1lbnRSZXF1ZXN0GiYubWxvcHMucm91dGVyLnYxLlNldERlcGxveW1lbnRSZXNwb25zZRJYCgtTdGFydENhbmFyeRIjLm1sb3BzLnJvdXRlci52MS5TdGFydENhbmFyeVJlcXVlc3QaJC5tbG9wcy5yb3V0ZXIudjEuU3RhcnRDYW5hcnlSZXNwb25zZRJkCg9HZXRDYW5hcnlTdGF0dXMSJy5tbG9wcy5yb3V0ZXIudjEuR2V0Q2FuYXJ5U3RhdHVzUmVxdWVzdBooLm1sb3BzLnJvdXRlci52MS5HZXRDYW5hcnlTdGF0dXNSZXNwb25zZRJhCg5Sb2xsYmFja0NhbmFyeRImLm1sb3BzLnJvdXRlci52MS5Sb2xsYmFja0NhbmFyeVJlcXVlc3QaJy5tbG9wcy5yb3V0ZXIudjEuUm9sbGJhY2tDYW5hcnlSZXNwb25zZRJwChNHZXRFeHBlcmltZW50UmVwb3J0EisubWxvcHMucm91dGVyLnYxLkdldEV4cGVyaW1lbnRSZXBvcnRSZXF1ZXN0GiwubWxvcHMucm91dGVyLnYxLkdldEV4cGVyaW1lbnRSZXBvcnRSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_mlops_events_v1_events]);
+  fileDesc("ChxtbG9wcy9yb3V0ZXIvdjEvcm91dGVyLnByb3RvEg9tbG9wcy5yb3V0ZXIudjEi6QEKDlByZWRpY3RSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEhIKCmVudGl0eV9rZXkYAiABKAkSPwoIZmVhdHVyZXMYAyADKAsyLS5tbG9wcy5yb3V0ZXIudjEuUHJlZGljdFJlcXVlc3QuRmVhdHVyZXNFbnRyeRITCgtyZXF1ZXN0X2tleRgEIAEoCRIVCg1mb3JjZV92YXJpYW50GAUgASgJGkcKDUZlYXR1cmVzRW50cnkSCwoDa2V5GAEgASgJEiUKBXZhbHVlGAIgASgLMhYubWxvcHMuZXZlbnRzLnYxLlZhbHVlOgI4ASKVAQoPUHJlZGljdFJlc3BvbnNlEhUKDXByZWRpY3Rpb25faWQYASABKAkSDQoFbW9kZWwYAiABKAkSDwoHdmVyc2lvbhgDIAEoAxIPCgd2YXJpYW50GAQgASgJEigKB291dHB1dHMYBSADKAsyFy5tbG9wcy5ldmVudHMudjEuVGVuc29yEhAKCHRyYWNlX2lkGAYgASgJIlcKE1ByZWRpY3RCYXRjaFJlcXVlc3QSDQoFbW9kZWwYASABKAkSMQoIcmVxdWVzdHMYAiADKAsyHy5tbG9wcy5yb3V0ZXIudjEuUHJlZGljdFJlcXVlc3QiSwoUUHJlZGljdEJhdGNoUmVzcG9uc2USMwoJcmVzcG9uc2VzGAEgAygLMiAubWxvcHMucm91dGVyLnYxLlByZWRpY3RSZXNwb25zZSI4CgdWYXJpYW50EgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoAxIOCgZ3ZWlnaHQYAyABKA0iPAoGU2hhZG93EgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoAxITCgtzYW1wbGVfcmF0ZRgDIAEoASKWAwoKRGVwbG95bWVudBINCgVtb2RlbBgBIAEoCRIqCgh2YXJpYW50cxgCIAMoCzIYLm1sb3BzLnJvdXRlci52MS5WYXJpYW50EigKB3NoYWRvd3MYAyADKAsyFy5tbG9wcy5yb3V0ZXIudjEuU2hhZG93EkUKFm1pc3NpbmdfZmVhdHVyZV9wb2xpY3kYBCABKA4yJS5tbG9wcy5yb3V0ZXIudjEuTWlzc2luZ0ZlYXR1cmVQb2xpY3kSSgoQZmVhdHVyZV9kZWZhdWx0cxgFIAMoCzIwLm1sb3BzLnJvdXRlci52MS5EZXBsb3ltZW50LkZlYXR1cmVEZWZhdWx0c0VudHJ5EhAKCHJldmlzaW9uGAYgASgDEi4KCnVwZGF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGk4KFEZlYXR1cmVEZWZhdWx0c0VudHJ5EgsKA2tleRgBIAEoCRIlCgV2YWx1ZRgCIAEoCzIWLm1sb3BzLmV2ZW50cy52MS5WYWx1ZToCOAEiJQoUR2V0RGVwbG95bWVudFJlcXVlc3QSDQoFbW9kZWwYASABKAkiSAoVR2V0RGVwbG95bWVudFJlc3BvbnNlEi8KCmRlcGxveW1lbnQYASABKAsyGy5tbG9wcy5yb3V0ZXIudjEuRGVwbG95bWVudCJyChRTZXREZXBsb3ltZW50UmVxdWVzdBIvCgpkZXBsb3ltZW50GAEgASgLMhsubWxvcHMucm91dGVyLnYxLkRlcGxveW1lbnQSDgoGcmVhc29uGAIgASgJEhkKEWV4cGVjdGVkX3JldmlzaW9uGAMgASgDIkgKFVNldERlcGxveW1lbnRSZXNwb25zZRIvCgpkZXBsb3ltZW50GAEgASgLMhsubWxvcHMucm91dGVyLnYxLkRlcGxveW1lbnQi8QEKDENhbmFyeVBvbGljeRINCgVzdGVwcxgBIAMoDRIwCg1zdGVwX2R1cmF0aW9uGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhMKC21pbl9zYW1wbGVzGAMgASgEEhYKDm1heF9lcnJvcl9yYXRlGAQgASgBEhoKEm1heF9wOTlfbGF0ZW5jeV9tcxgFIAEoARIWCg5tYXhfZGl2ZXJnZW5jZRgGIAEoARIUCgxtaW5fYWNjdXJhY3kYByABKAESFQoNcHJvbW90ZV9hbGlhcxgIIAEoCRISCgptaW5fbGFiZWxzGAkgASgEIn0KElN0YXJ0Q2FuYXJ5UmVxdWVzdBINCgVtb2RlbBgBIAEoCRIZChFjYW5kaWRhdGVfdmVyc2lvbhgCIAEoAxItCgZwb2xpY3kYAyABKAsyHS5tbG9wcy5yb3V0ZXIudjEuQ2FuYXJ5UG9saWN5Eg4KBnJlYXNvbhgEIAEoCSJEChNTdGFydENhbmFyeVJlc3BvbnNlEi0KBnN0YXR1cxgBIAEoCzIdLm1sb3BzLnJvdXRlci52MS5DYW5hcnlTdGF0dXMi7QIKDENhbmFyeVN0YXR1cxINCgVtb2RlbBgBIAEoCRIWCg5zdGFibGVfdmVyc2lvbhgCIAEoAxIZChFjYW5kaWRhdGVfdmVyc2lvbhgDIAEoAxIrCgVzdGF0ZRgEIAEoDjIcLm1sb3BzLnJvdXRlci52MS5DYW5hcnlTdGF0ZRIMCgRzdGVwGAUgASgNEhgKEGNhbmRpZGF0ZV93ZWlnaHQYBiABKAESLQoGcG9saWN5GAcgASgLMh0ubWxvcHMucm91dGVyLnYxLkNhbmFyeVBvbGljeRIyCglkZWNpc2lvbnMYCCADKAsyHy5tbG9wcy5ldmVudHMudjEuQ2FuYXJ5RGVjaXNpb24SLgoKc3RhcnRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoPc3RlcF9zdGFydGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCInChZHZXRDYW5hcnlTdGF0dXNSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJIkgKF0dldENhbmFyeVN0YXR1c1Jlc3BvbnNlEi0KBnN0YXR1cxgBIAEoCzIdLm1sb3BzLnJvdXRlci52MS5DYW5hcnlTdGF0dXMiNgoVUm9sbGJhY2tDYW5hcnlSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJHChZSb2xsYmFja0NhbmFyeVJlc3BvbnNlEi0KBnN0YXR1cxgBIAEoCzIdLm1sb3BzLnJvdXRlci52MS5DYW5hcnlTdGF0dXMifwoaR2V0RXhwZXJpbWVudFJlcG9ydFJlcXVlc3QSDQoFbW9kZWwYASABKAkSKQoFc3RhcnQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKA2VuZBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAimwIKDVZhcmlhbnRSZXBvcnQSDwoHdmFyaWFudBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDEhAKCHJlcXVlc3RzGAMgASgEEg4KBmVycm9ycxgEIAEoBBIWCg5wNTBfbGF0ZW5jeV9tcxgFIAEoARIWCg5wOTVfbGF0ZW5jeV9tcxgGIAEoARIWCg5wOTlfbGF0ZW5jeV9tcxgHIAEoARITCgttZWFuX291dHB1dBgIIAEoARIQCghsYWJlbGxlZBgJIAEoBBIQCghhY2N1cmFjeRgKIAEoARIXCg9hY2N1cmFjeV9jaV9sb3cYCyABKAESGAoQYWNjdXJhY3lfY2lfaGlnaBgMIAEoARISCgplcnJvcl9yYXRlGA0gASgBIowBChtHZXRFeHBlcmltZW50UmVwb3J0UmVzcG9uc2USMAoIdmFyaWFudHMYASADKAsyHi5tbG9wcy5yb3V0ZXIudjEuVmFyaWFudFJlcG9ydBIPCgdwX3ZhbHVlGAIgASgBEg8KB3pfc2NvcmUYAyABKAESGQoRY29tcGFyZWRfdmFyaWFudHMYBCADKAkqigEKFE1pc3NpbmdGZWF0dXJlUG9saWN5EiYKIk1JU1NJTkdfRkVBVFVSRV9QT0xJQ1lfVU5TUEVDSUZJRUQQABIhCh1NSVNTSU5HX0ZFQVRVUkVfUE9MSUNZX1JFSkVDVBABEicKI01JU1NJTkdfRkVBVFVSRV9QT0xJQ1lfVVNFX0RFRkFVTFRTEAIqmwEKC0NhbmFyeVN0YXRlEhwKGENBTkFSWV9TVEFURV9VTlNQRUNJRklFRBAAEhwKGENBTkFSWV9TVEFURV9QUk9HUkVTU0lORxABEhcKE0NBTkFSWV9TVEFURV9QQVVTRUQQAhIZChVDQU5BUllfU1RBVEVfUFJPTU9URUQQAxIcChhDQU5BUllfU1RBVEVfUk9MTEVEX0JBQ0sQBDKPBgoNUm91dGVyU2VydmljZRJMCgdQcmVkaWN0Eh8ubWxvcHMucm91dGVyLnYxLlByZWRpY3RSZXF1ZXN0GiAubWxvcHMucm91dGVyLnYxLlByZWRpY3RSZXNwb25zZRJbCgxQcmVkaWN0QmF0Y2gSJC5tbG9wcy5yb3V0ZXIudjEuUHJlZGljdEJhdGNoUmVxdWVzdBolLm1sb3BzLnJvdXRlci52MS5QcmVkaWN0QmF0Y2hSZXNwb25zZRJeCg1HZXREZXBsb3ltZW50EiUubWxvcHMucm91dGVyLnYxLkdldERlcGxveW1lbnRSZXF1ZXN0GiYubWxvcHMucm91dGVyLnYxLkdldERlcGxveW1lbnRSZXNwb25zZRJeCg1TZXREZXBsb3ltZW50EiUubWxvcHMucm91dGVyLnYxLlNldERlcGxveW1lbnRSZXF1ZXN0GiYubWxvcHMucm91dGVyLnYxLlNldERlcGxveW1lbnRSZXNwb25zZRJYCgtTdGFydENhbmFyeRIjLm1sb3BzLnJvdXRlci52MS5TdGFydENhbmFyeVJlcXVlc3QaJC5tbG9wcy5yb3V0ZXIudjEuU3RhcnRDYW5hcnlSZXNwb25zZRJkCg9HZXRDYW5hcnlTdGF0dXMSJy5tbG9wcy5yb3V0ZXIudjEuR2V0Q2FuYXJ5U3RhdHVzUmVxdWVzdBooLm1sb3BzLnJvdXRlci52MS5HZXRDYW5hcnlTdGF0dXNSZXNwb25zZRJhCg5Sb2xsYmFja0NhbmFyeRImLm1sb3BzLnJvdXRlci52MS5Sb2xsYmFja0NhbmFyeVJlcXVlc3QaJy5tbG9wcy5yb3V0ZXIudjEuUm9sbGJhY2tDYW5hcnlSZXNwb25zZRJwChNHZXRFeHBlcmltZW50UmVwb3J0EisubWxvcHMucm91dGVyLnYxLkdldEV4cGVyaW1lbnRSZXBvcnRSZXF1ZXN0GiwubWxvcHMucm91dGVyLnYxLkdldEV4cGVyaW1lbnRSZXBvcnRSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_mlops_events_v1_events]);
 
 /**
  * @generated from message mlops.router.v1.PredictRequest
@@ -28,12 +28,15 @@ export type PredictRequest = Message<"mlops.router.v1.PredictRequest"> & {
   model: string;
 
   /**
+   * The entity whose online features feed the model (the join key of the model's feature views).
+   *
    * @generated from field: string entity_key = 2;
    */
   entityKey: string;
 
   /**
-   * Feature name -> value overriding the stored one.
+   * Feature -> value overriding the stored one. Keys are "view:feature" references or, when
+   * unambiguous, bare feature names. With every feature given inline no lookup happens.
    *
    * @generated from field: map<string, mlops.events.v1.Value> features = 3;
    */
@@ -47,7 +50,7 @@ export type PredictRequest = Message<"mlops.router.v1.PredictRequest"> & {
   requestKey: string;
 
   /**
-   * Forces a variant (role deployer or above).
+   * Forces a variant (role deployer or above), for tests and debugging.
    *
    * @generated from field: string force_variant = 5;
    */
@@ -86,6 +89,8 @@ export type PredictResponse = Message<"mlops.router.v1.PredictResponse"> & {
   variant: string;
 
   /**
+   * One row of every output of the model (shape [1, ...]).
+   *
    * @generated from field: repeated mlops.events.v1.Tensor outputs = 5;
    */
   outputs: Tensor[];
@@ -104,6 +109,9 @@ export const PredictResponseSchema: GenMessage<PredictResponse> = /*@__PURE__*/
   messageDesc(file_mlops_router_v1_router, 1);
 
 /**
+ * Several entities of one model; rows assigned to the same variant share one inference call.
+ * The batch fails as a whole (e.g. one entity misses a feature under the reject policy).
+ *
  * @generated from message mlops.router.v1.PredictBatchRequest
  */
 export type PredictBatchRequest = Message<"mlops.router.v1.PredictBatchRequest"> & {
@@ -113,6 +121,8 @@ export type PredictBatchRequest = Message<"mlops.router.v1.PredictBatchRequest">
   model: string;
 
   /**
+   * Each item's `model` must be empty or equal `model`.
+   *
    * @generated from field: repeated mlops.router.v1.PredictRequest requests = 2;
    */
   requests: PredictRequest[];
@@ -147,17 +157,22 @@ export const PredictBatchResponseSchema: GenMessage<PredictBatchResponse> = /*@_
  */
 export type Variant = Message<"mlops.router.v1.Variant"> & {
   /**
+   * Letters, digits, "-" and "_"; unique within the deployment (shadows included). Sticky
+   * assignment hashes the name, so renaming a variant moves its keys.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * A registry version number of the deployment's model.
+   *
    * @generated from field: int64 version = 2;
    */
   version: bigint;
 
   /**
-   * Relative weight of live traffic (0 for a shadow).
+   * Relative weight of live traffic; 0 takes the variant out of rotation (a rolled-back canary).
    *
    * @generated from field: uint32 weight = 3;
    */
@@ -186,7 +201,8 @@ export type Shadow = Message<"mlops.router.v1.Shadow"> & {
   version: bigint;
 
   /**
-   * Fraction of primary requests mirrored, 0..1.
+   * Fraction of primary requests mirrored, 0..1. Shadow calls run after the primary answer is
+   * sent, under the router's shadow concurrency limit and deadline.
    *
    * @generated from field: double sample_rate = 3;
    */
@@ -328,27 +344,36 @@ export const SetDeploymentResponseSchema: GenMessage<SetDeploymentResponse> = /*
   messageDesc(file_mlops_router_v1_router, 10);
 
 /**
+ * A gate set to 0 is not checked. Gates are judged on the outcomes of the current step only.
+ *
  * @generated from message mlops.router.v1.CanaryPolicy
  */
 export type CanaryPolicy = Message<"mlops.router.v1.CanaryPolicy"> & {
   /**
-   * Candidate weights in percent, e.g. [5, 25, 50, 100].
+   * Candidate weights in percent, strictly ascending, each 1..100, e.g. [5, 25, 50, 100].
+   * After the last step passes, the candidate is promoted.
    *
    * @generated from field: repeated uint32 steps = 1;
    */
   steps: number[];
 
   /**
+   * How long each step lasts at least (default 60 s).
+   *
    * @generated from field: google.protobuf.Duration step_duration = 2;
    */
   stepDuration?: Duration | undefined;
 
   /**
+   * Candidate predictions a step needs before it is judged (default 100).
+   *
    * @generated from field: uint64 min_samples = 3;
    */
   minSamples: bigint;
 
   /**
+   * Fraction of candidate predictions that failed, 0..1.
+   *
    * @generated from field: double max_error_rate = 4;
    */
   maxErrorRate: number;
@@ -359,14 +384,15 @@ export type CanaryPolicy = Message<"mlops.router.v1.CanaryPolicy"> & {
   maxP99LatencyMs: number;
 
   /**
-   * Mean absolute difference of the first output against the stable variant.
+   * Mean absolute difference of the first output against the stable variant on the same
+   * inputs (the router mirrors candidate requests to the stable version to measure it).
    *
    * @generated from field: double max_divergence = 6;
    */
   maxDivergence: number;
 
   /**
-   * Minimum accuracy on labelled predictions, when labels exist.
+   * Minimum accuracy on labelled predictions, judged once `min_labels` labels exist.
    *
    * @generated from field: double min_accuracy = 7;
    */
@@ -378,6 +404,13 @@ export type CanaryPolicy = Message<"mlops.router.v1.CanaryPolicy"> & {
    * @generated from field: string promote_alias = 8;
    */
   promoteAlias: string;
+
+  /**
+   * Labelled candidate predictions needed before the accuracy gate is judged (default 30).
+   *
+   * @generated from field: uint64 min_labels = 9;
+   */
+  minLabels: bigint;
 };
 
 /**
@@ -461,6 +494,8 @@ export type CanaryStatus = Message<"mlops.router.v1.CanaryStatus"> & {
   state: CanaryState;
 
   /**
+   * Index into policy.steps (0-based).
+   *
    * @generated from field: uint32 step = 5;
    */
   step: number;
@@ -476,9 +511,21 @@ export type CanaryStatus = Message<"mlops.router.v1.CanaryStatus"> & {
   policy?: CanaryPolicy | undefined;
 
   /**
+   * Every decision of this canary, oldest first, with the figures it was taken on.
+   *
    * @generated from field: repeated mlops.events.v1.CanaryDecision decisions = 8;
    */
   decisions: CanaryDecision[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp started_at = 9;
+   */
+  startedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp step_started_at = 10;
+   */
+  stepStartedAt?: Timestamp | undefined;
 };
 
 /**
@@ -628,6 +675,8 @@ export type VariantReport = Message<"mlops.router.v1.VariantReport"> & {
   p99LatencyMs: number;
 
   /**
+   * Mean of the first value of the first output over successful predictions.
+   *
    * @generated from field: double mean_output = 8;
    */
   meanOutput: number;
@@ -643,6 +692,8 @@ export type VariantReport = Message<"mlops.router.v1.VariantReport"> & {
   accuracy: number;
 
   /**
+   * 95 % Wilson score interval of the accuracy.
+   *
    * @generated from field: double accuracy_ci_low = 11;
    */
   accuracyCiLow: number;
@@ -651,6 +702,11 @@ export type VariantReport = Message<"mlops.router.v1.VariantReport"> & {
    * @generated from field: double accuracy_ci_high = 12;
    */
   accuracyCiHigh: number;
+
+  /**
+   * @generated from field: double error_rate = 13;
+   */
+  errorRate: number;
 };
 
 /**
@@ -665,16 +721,31 @@ export const VariantReportSchema: GenMessage<VariantReport> = /*@__PURE__*/
  */
 export type GetExperimentReportResponse = Message<"mlops.router.v1.GetExperimentReportResponse"> & {
   /**
+   * Ordered by live weight in the current deployment (heaviest first), then by name.
+   *
    * @generated from field: repeated mlops.router.v1.VariantReport variants = 1;
    */
   variants: VariantReport[];
 
   /**
-   * Two-proportion z-test of accuracy between the first two variants.
+   * Two-proportion z-test of accuracy between the first two variants (1 when either has no
+   * labels).
    *
    * @generated from field: double p_value = 2;
    */
   pValue: number;
+
+  /**
+   * @generated from field: double z_score = 3;
+   */
+  zScore: number;
+
+  /**
+   * The two variants the test compared.
+   *
+   * @generated from field: repeated string compared_variants = 4;
+   */
+  comparedVariants: string[];
 };
 
 /**

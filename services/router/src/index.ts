@@ -1,0 +1,18 @@
+export { routerSpec, routerConfigShape, type RouterConfig } from './spec.js';
+export { createRouterService, DEFAULT_ROUTER_OPTIONS, type RouterOptions, type RouterServiceDeps, type RouterServiceInstance } from './service.js';
+export { routerMigrations } from './storage/migrations.js';
+export type { RouterTables } from './storage/schema.js';
+export { ROUTER_PERMISSIONS, MAX_BATCH } from './api/handlers.js';
+export { assignVariant, inShadowSample, type WeightedVariant } from './assignment/sticky.js';
+export { murmur3 } from './assignment/murmur3.js';
+export { decide, candidateWeight, type CanaryState, type CanaryDecision, type CanaryPhase } from './canary/state-machine.js';
+export { evaluateGates, type GateVerdict, type GateName } from './canary/gates.js';
+export { validateCanaryPolicy, POLICY_DEFAULTS, type CanaryPolicy } from './canary/policy.js';
+export type { CanaryFigures } from './canary/figures.js';
+export type { CanaryController } from './canary/controller.js';
+export { deploymentsSubject } from './canary/controller.js';
+export { predictionsSubject } from './predict/predictor.js';
+export { STABLE_VARIANT, CANARY_VARIANT } from './deployments/deployment-cache.js';
+export { IMPLICIT_VARIANT } from './deployments/deployment.js';
+export { wilsonInterval, twoProportionZTest, normalCdf } from './stats/proportions.js';
+export { createEventBuffer, type EventBuffer, type EventBufferOptions } from './predictions/event-buffer.js';

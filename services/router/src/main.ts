@@ -1,0 +1,4 @@
+import { runService } from '@mlops/runtime';
+import { routerSpec } from './spec.js';
+
+await runService(routerSpec);

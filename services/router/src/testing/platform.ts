@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { createTestDatabase, type TestDatabase } from '@mlops/db/testing';
+import { connectNatsBus, type EventBus } from '@mlops/events';
+import { featureStoreSpec } from '@mlops/feature-store';
+import { createClient, type Client } from '@mlops/grpc';
+import { inferenceSpec } from '@mlops/inference';
+import { FeatureStoreService } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import { RegistryService, type CreateVersionRequestSchema, type LineageSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
+import { RouterService } from '@mlops/proto/mlops/router/v1/router_pb';
+import { registrySpec } from '@mlops/registry';
+import { bootService, type BootedService } from '@mlops/runtime';
+import { pino } from 'pino';
+import { routerSpec } from '../spec.js';
+
+export const natsUrl = () => process.env['TEST_NATS_URL']?.trim() || 'nats://127.0.0.1:4222';
+
+/** Every service the router needs, booted in this process over loopback, on a fresh database and NATS namespace. */
+export interface PlatformUnderTest {
+  readonly natsNamespace: string;
+  readonly registry: Client<typeof RegistryService>;
+  readonly featureStore: Client<typeof FeatureStoreService>;
+  readonly router: Client<typeof RouterService>;
+  /** A bus in the platform's namespace, for the test's own consumers and for publishing as monitoring. */
+  readonly bus: EventBus;
+  readonly routerAdminPort: number;
+  uploadVersion(model: string, onnx: Uint8Array, lineage: MessageInitShape<typeof LineageSchema>): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+function* upload(model: string, bytes: Uint8Array, lineage: MessageInitShape<typeof LineageSchema>): Generator<MessageInitShape<typeof CreateVersionRequestSchema>> {
+  yield { part: { case: 'header', value: { model, lineage } } };
+  const chunk = 1 << 20;
+  for (let offset = 0; offset < bytes.length; offset += chunk) yield { part: { case: 'chunk', value: bytes.subarray(offset, offset + chunk) } };
+}
+
+export async function startPlatform(routerEnv: Record<string, string> = {}): Promise<PlatformUnderTest> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const close = async () => {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((e: unknown) => console.error('cleanup failed', e));
+    cleanups.length = 0;
+  };
+  try {
+    const database: TestDatabase = await createTestDatabase();
+    cleanups.push(() => database.drop());
+    const dataDir = await mkdtemp(join(tmpdir(), 'router-e2e-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const natsNamespace = `rt${randomBytes(5).toString('hex')}`;
+    const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+    const common = { DATABASE_URL: database.url, NATS_URL: natsUrl(), MLOPS_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    const boot = { natsNamespace, grpcAddress: '127.0.0.1:0', adminAddress: '127.0.0.1:0', logger };
+    const booted: BootedService[] = [];
+    cleanups.push(async () => {
+      for (const service of booted.reverse()) await service.stop(1_000);
+    });
+
+    const registry = await bootService(registrySpec, { ...boot, env: common });
+    booted.push(registry);
+    const addresses = { MLOPS_REGISTRY_ADDR: `127.0.0.1:${registry.grpcPort}` };
+    const featureStore = await bootService(featureStoreSpec, { ...boot, env: { ...common, ...addresses } });
+    booted.push(featureStore);
+    const inference = await bootService(inferenceSpec, { ...boot, env: { ...common, ...addresses } });
+    booted.push(inference);
+    const router = await bootService(routerSpec, {
+      ...boot,
+      env: {
+        ...common,
+        ...addresses,
+        MLOPS_FEATURE_STORE_ADDR: `127.0.0.1:${featureStore.grpcPort}`,
+        MLOPS_INFERENCE_ADDR: `127.0.0.1:${inference.grpcPort}`,
+        MLOPS_ROUTER_CANARY_TICK_MS: '200',
+        MLOPS_ROUTER_OUTCOME_FLUSH_MS: '50',
+        ...routerEnv,
+      },
+    });
+    booted.push(router);
+
+    const options = { defaultDeadlineMs: 60_000 };
+    const registryClient = createClient(RegistryService, `127.0.0.1:${registry.grpcPort}`, options);
+    const featureStoreClient = createClient(FeatureStoreService, `127.0.0.1:${featureStore.grpcPort}`, options);
+    const routerClient = createClient(RouterService, `127.0.0.1:${router.grpcPort}`, options);
+    cleanups.push(() => {
+      registryClient.close();
+      featureStoreClient.close();
+      routerClient.close();
+    });
+    const bus = await connectNatsBus({ url: natsUrl(), name: 'router-e2e', namespace: natsNamespace });
+    cleanups.push(() => bus.close());
+
+    return {
+      natsNamespace,
+      registry: registryClient,
+      featureStore: featureStoreClient,
+      router: routerClient,
+      bus,
+      routerAdminPort: router.adminPort,
+      async uploadVersion(model, onnx, lineage) {
+        const created = await registryClient.createVersion(upload(model, onnx, lineage));
+        return created.version!.version;
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Polls `check` until it is truthy (or throws after `timeoutMs`); for effects that arrive over NATS. */
+export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
