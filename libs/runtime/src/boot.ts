@@ -17,13 +17,17 @@ import type { Registry } from 'prom-client';
 type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;
 type AddressConfig = Record<string, string>;
 
-/** What a service needs from the platform; `create<Name>Service(deps)` receives this. */
-export interface ServiceDeps<DB, Extra> {
+/** What a stateless service needs from the platform. */
+export interface StatelessServiceDeps<Extra> {
   readonly config: CommonConfig & AddressConfig & Extra;
   readonly logger: Logger;
   readonly metrics: Registry;
-  readonly db: Database<DB>;
   readonly bus: EventBus;
+}
+
+/** What a service with its own schema needs from the platform; `create<Name>Service(deps)` receives this. */
+export interface ServiceDeps<DB, Extra> extends StatelessServiceDeps<Extra> {
+  readonly db: Database<DB>;
 }
 
 /** What a service gives back: its gRPC handlers, its background work and its health. */
@@ -38,16 +42,27 @@ export interface ServiceInstance {
   close(): Promise<void>;
 }
 
-export interface ServiceSpec<DB, Extra extends Record<string, unknown>> {
+interface ServiceSpecBase {
   readonly name: ServiceName;
   readonly version: string;
-  /** The service's own PostgreSQL schema and its migrations. */
-  readonly schema: string;
-  readonly migrations: Record<string, Migration>;
   /** Variables only this service reads (validated with the common ones, in one pass). */
   readonly configShape?: z.ZodRawShape;
+}
+
+/** A service that keeps state in its own PostgreSQL schema. */
+export interface StatefulServiceSpec<DB, Extra> extends ServiceSpecBase {
+  readonly schema: string;
+  readonly migrations: Record<string, Migration>;
   create(deps: ServiceDeps<DB, Extra>): Promise<ServiceInstance>;
 }
+
+/** A service with no database (inference: its state is the registry's). */
+export interface StatelessServiceSpec<Extra> extends ServiceSpecBase {
+  readonly schema?: undefined;
+  create(deps: StatelessServiceDeps<Extra>): Promise<ServiceInstance>;
+}
+
+export type ServiceSpec<DB, Extra extends Record<string, unknown>> = StatefulServiceSpec<DB, Extra> | StatelessServiceSpec<Extra>;
 
 export interface BootOptions {
   readonly env?: EnvSource;
@@ -105,14 +120,18 @@ export async function bootService<DB, Extra extends Record<string, unknown>>(
     }
     const metrics = createMetricsRegistry({ service });
 
-    const db = await openDatabase<DB>({
-      schema: spec.schema,
-      migrations: spec.migrations,
-      url: config.DATABASE_URL,
-      dataDir: config.MLOPS_DATA_DIR,
-      logger,
-    });
-    cleanups.push(() => db.close());
+    let db: Database<DB> | undefined;
+    if (spec.schema !== undefined) {
+      const opened = await openDatabase<DB>({
+        schema: spec.schema,
+        migrations: spec.migrations,
+        url: config.DATABASE_URL,
+        dataDir: config.MLOPS_DATA_DIR,
+        logger,
+      });
+      db = opened;
+      cleanups.push(() => opened.close());
+    }
 
     let bus: EventBus;
     if (options.bus) {
@@ -132,7 +151,8 @@ export async function bootService<DB, Extra extends Record<string, unknown>>(
       cleanups.push(() => bus.close());
     }
 
-    const instance = await spec.create({ config, logger, metrics, db, bus });
+    const instance =
+      spec.schema !== undefined ? await spec.create({ config, logger, metrics, db: db!, bus }) : await spec.create({ config, logger, metrics, bus });
     cleanups.push(() => instance.close());
 
     const server = createGrpcServer({
@@ -154,10 +174,12 @@ export async function bootService<DB, Extra extends Record<string, unknown>>(
       logger,
       readiness: async () => {
         const checks: ReadinessReport['checks'] = {};
-        checks['database'] = await db.ping().then(
-          () => ({ ok: true }),
-          (err: unknown) => ({ ok: false, detail: String(err) }),
-        );
+        if (db) {
+          checks['database'] = await db.ping().then(
+            () => ({ ok: true }),
+            (err: unknown) => ({ ok: false, detail: String(err) }),
+          );
+        }
         Object.assign(checks, (await instance.readiness?.()) ?? {});
         return { ready: Object.values(checks).every((c) => c.ok), checks };
       },
@@ -165,7 +187,7 @@ export async function bootService<DB, Extra extends Record<string, unknown>>(
     cleanups.push(() => admin.close());
 
     await instance.start?.();
-    logger.info({ grpcPort, adminPort: admin.port, database: db.kind }, `${service} listening`);
+    logger.info({ grpcPort, adminPort: admin.port, database: db?.kind ?? 'none' }, `${service} listening`);
 
     let stopping: Promise<void> | undefined;
     return {

@@ -6,4 +6,7 @@ export {
   type ServiceDeps,
   type ServiceInstance,
   type ServiceSpec,
+  type StatefulServiceSpec,
+  type StatelessServiceSpec,
+  type StatelessServiceDeps,
 } from './boot.js';

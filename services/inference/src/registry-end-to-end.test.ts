@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@mlops/db/testing';
 import { createClient, type Client } from '@mlops/grpc';
 import { GRPCInferenceService } from '@mlops/proto/inference/grpc_predict_v2_pb';
 import { RegistryService, type CreateVersionRequestSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
-import { registryServiceSpec } from '@mlops/registry';
+import { registrySpec } from '@mlops/registry';
 import { bootService, type BootedService } from '@mlops/runtime';
 import * as ort from 'onnxruntime-node';
 import { randomBytes } from 'node:crypto';
@@ -46,7 +46,7 @@ describe('inference following the real registry', () => {
       LOG_LEVEL: 'silent',
     };
     const boot = { natsNamespace, grpcAddress: '127.0.0.1:0', adminAddress: '127.0.0.1:0' };
-    registry = await bootService(registryServiceSpec, {
+    registry = await bootService(registrySpec, {
       ...boot,
       env: common,
       logger: memoryLogger().logger,

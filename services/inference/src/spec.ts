@@ -1,7 +1,7 @@
 import { createClient } from '@mlops/grpc';
 import { RegistryService } from '@mlops/proto/mlops/registry/v1/registry_pb';
 import { positiveInt, z } from '@mlops/config';
-import type { ServiceSpec } from '@mlops/runtime';
+import type { StatelessServiceSpec } from '@mlops/runtime';
 import { parseModelSettings } from './models/settings.js';
 import { registryModelSource } from './registry/registry-source.js';
 import { createInferenceService } from './service.js';
@@ -38,12 +38,10 @@ export type InferenceConfig = {
   MLOPS_INFERENCE_MAX_VERSIONS_PER_MODEL: number;
 };
 
-/** How the platform boots the inference service. It keeps no state in PostgreSQL (no migrations). */
-export const inferenceSpec: ServiceSpec<Record<string, never>, InferenceConfig> = {
+/** How the platform boots the inference service. It keeps no state of its own: no database. */
+export const inferenceSpec: StatelessServiceSpec<InferenceConfig> = {
   name: 'inference',
   version: INFERENCE_VERSION,
-  schema: 'inference',
-  migrations: {},
   configShape,
   async create({ config, logger, metrics, bus }) {
     const settings = parseModelSettings(config.MLOPS_INFERENCE_MODELS);

@@ -1,5 +1,5 @@
 export { createRegistryService, type RegistryServiceDeps, type RegistryServiceInstance } from './service.js';
-export { registryServiceSpec } from './spec.js';
+export { registrySpec } from './spec.js';
 export { registryMigrations } from './storage/migrations.js';
 export type { RegistryTables } from './storage/schema.js';
 export { createDirectoryArtifactStore, type ArtifactStore, type ArtifactUpload, type StagedArtifact, type StoredArtifact } from './artifacts/index.js';

@@ -1,4 +1,4 @@
 import { runService } from '@mlops/runtime';
-import { registryServiceSpec } from './spec.js';
+import { registrySpec } from './spec.js';
 
-await runService(registryServiceSpec);
+await runService(registrySpec);

@@ -15,7 +15,7 @@ const configShape = {
 type RegistryConfig = { MLOPS_REGISTRY_MAX_ARTIFACT_BYTES: number };
 
 /** How the platform boots the registry (`main.ts`, and the all-in-one launcher). */
-export const registryServiceSpec: ServiceSpec<RegistryTables, RegistryConfig> = {
+export const registrySpec: ServiceSpec<RegistryTables, RegistryConfig> = {
   name: 'registry',
   version: '0.1.0',
   schema: 'registry',

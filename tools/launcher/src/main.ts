@@ -1,7 +1,7 @@
 // `npm start`: brings the platform up on one machine. Embedded defaults: PGlite under
 // MLOPS_DATA_DIR (./.mlops) and a private nats-server with JetStream when one is on the PATH;
 // DATABASE_URL and NATS_URL switch to real servers. Ctrl-C stops everything cleanly.
-import { addrVariable, adminAddrVariable, commonShape, loadConfig, serviceAddressShape } from '@mlops/config';
+import { addrVariable, adminAddrVariable, commonShape, loadConfig, serviceAddressShape, type ServiceName } from '@mlops/config';
 import { createInProcessBus } from '@mlops/events';
 import { bootService, type BootedService } from '@mlops/runtime';
 import { mkdirSync } from 'node:fs';
@@ -38,7 +38,11 @@ async function main(): Promise<void> {
     out('            in-process bus (install nats-server for the production layout)');
   }
 
-  const addresses: Record<string, string> = {};
+  const addresses = {
+    grpc: (name: ServiceName) => config[addrVariable(name) as keyof typeof config] as string,
+    admin: (name: ServiceName) => config[adminAddrVariable(name) as keyof typeof config] as string,
+  };
+  const grpc: Record<string, string> = {};
   const children: ServiceProcess[] = [];
   const inProcess: BootedService[] = [];
   let stopping = false;
@@ -63,17 +67,21 @@ async function main(): Promise<void> {
 
   try {
     if (natsUrl) {
+      // All at once: each service retries the others until they answer, so start order is free
+      // and the platform is up as soon as its slowest service is.
       const env = { ...process.env, NATS_URL: natsUrl, MLOPS_DATA_DIR: dataDir };
-      for (const service of LAUNCHABLE) {
-        const child = spawnService(service, repoRoot, env, dataDir);
-        children.push(child);
-        const admin = config[adminAddrVariable(service.name)] as string;
-        await waitForReady(`http://${admin}/readyz`, 60_000, child.exited).catch((err: Error) => {
-          throw new Error(`${service.name} did not become ready: ${err.message}\n  see its log: ${child.logFile}`);
-        });
-        addresses[service.name] = config[addrVariable(service.name)] as string;
-        out(`  ✓ ${service.name.padEnd(13)} gRPC ${addresses[service.name]}  admin http://${admin}  (log ${child.logFile})`);
-      }
+      const started = LAUNCHABLE.map((service) => ({ service, child: spawnService(service, repoRoot, env, dataDir) }));
+      children.push(...started.map((s) => s.child));
+      await Promise.all(
+        started.map(async ({ service, child }) => {
+          const admin = addresses.admin(service.name);
+          await waitForReady(`http://${admin}/readyz`, 180_000, child.exited).catch((err: Error) => {
+            throw new Error(`${service.name} did not become ready: ${err.message}\n  see its log: ${child.logFile}`);
+          });
+          grpc[service.name] = addresses.grpc(service.name);
+          out(`  ✓ ${service.name.padEnd(13)} gRPC ${grpc[service.name]}  admin http://${admin}  (log ${child.logFile})`);
+        }),
+      );
     } else {
       const bus = createInProcessBus();
       for (const service of LAUNCHABLE) {
@@ -82,13 +90,13 @@ async function main(): Promise<void> {
           env: { ...process.env, MLOPS_DATA_DIR: dataDir },
         });
         inProcess.push(booted);
-        addresses[service.name] = `127.0.0.1:${booted.grpcPort}`;
-        out(`  ✓ ${service.name.padEnd(13)} gRPC ${addresses[service.name]}  admin http://127.0.0.1:${booted.adminPort}`);
+        grpc[service.name] = `127.0.0.1:${booted.grpcPort}`;
+        out(`  ✓ ${service.name.padEnd(13)} gRPC ${grpc[service.name]}  admin http://127.0.0.1:${booted.adminPort}`);
       }
     }
 
     out('\nChecking the platform answers:');
-    for (const line of await smokeCheck(addresses)) out(`  ${line}`);
+    for (const line of await smokeCheck(grpc)) out(`  ${line}`);
     out('\nReady. Next:');
     out('  metrics:  curl http://127.0.0.1:9465/metrics');
     out('  explore:  grpcurl -plaintext 127.0.0.1:50051 list');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@mlops/db/testing';
 import { buildLinearModel } from '@mlops/model-builders';
-import { registryServiceSpec } from '@mlops/registry';
+import { registrySpec } from '@mlops/registry';
 import { bootService, type BootedService } from '@mlops/runtime';
 import { createLogger } from '@mlops/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ describe('mlops models against a real registry', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     workDir = await mkdtemp(join(tmpdir(), 'mlops-cli-it-'));
-    registry = await bootService(registryServiceSpec, {
+    registry = await bootService(registrySpec, {
       env: { DATABASE_URL: database.url, NATS_URL: natsUrl, MLOPS_DATA_DIR: join(workDir, 'data'), LOG_LEVEL: 'silent' },
       grpcAddress: '127.0.0.1:0',
       adminAddress: '127.0.0.1:0',

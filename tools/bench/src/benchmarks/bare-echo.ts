@@ -1,0 +1,42 @@
+import * as grpc from '@grpc/grpc-js';
+
+/**
+ * The baseline every service is measured against: a grpc-js server and client with the same
+ * method path and bytes on the wire, but no protobuf decoding, no interceptors, no telemetry.
+ * Payloads pass through as raw Buffers.
+ */
+const passthrough = {
+  path: '/mlops.testing.v1.EchoService/Echo',
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: (b: Buffer) => b,
+  requestDeserialize: (b: Buffer) => b,
+  responseSerialize: (b: Buffer) => b,
+  responseDeserialize: (b: Buffer) => b,
+} satisfies grpc.MethodDefinition<Buffer, Buffer>;
+
+export interface BareEcho {
+  call(payload: Buffer): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function startBareEcho(): Promise<BareEcho> {
+  const server = new grpc.Server();
+  server.addService({ Echo: passthrough }, {
+    Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  const Client = grpc.makeGenericClientConstructor({ Echo: passthrough }, 'EchoService');
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client & {
+    Echo(req: Buffer, cb: (err: grpc.ServiceError | null, res: Buffer) => void): void;
+  };
+  return {
+    call: (payload) => new Promise((resolve, reject) => client.Echo(payload, (err, res) => (err ? reject(err) : resolve(res)))),
+    async close() {
+      client.close();
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { cpus, totalmem } from 'node:os';
+import type { BenchmarkResult, Figure } from './result.js';
+
+const fmt = (n: number): string =>
+  Math.abs(n) >= 1000 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : Math.abs(n) >= 0.1 ? n.toFixed(3) : n.toPrecision(3);
+
+const row = (f: Figure): string =>
+  `| ${f.label} | ${fmt(f.value)} ${f.unit} | ${f.baseline ? `${f.baseline.label}: ${fmt(f.baseline.value)} ${f.unit}` : '—'} | ${
+    f.ratio !== undefined ? `${f.ratio.toFixed(2)}×` : '—'
+  } | ${f.target ? `${f.target.text} ${f.target.met ? '✅' : '❌'}` : '—'} |`;
+
+/** Renders docs/benchmarks.md: every figure with its baseline, ratio, target, and the machine it ran on. */
+export function renderReport(results: readonly BenchmarkResult[], startedAt: Date): string {
+  const cpu = cpus();
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (tools/bench). Every target is a ratio against a baseline measured in the',
+    'same process and run, so the figures travel between machines better than absolute numbers do.',
+    '',
+    `- ran: ${startedAt.toISOString()}`,
+    `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${process.arch}`,
+    `- node ${process.version}`,
+    '',
+  ];
+  for (const r of results) {
+    lines.push(`## ${r.name}`, '', `Issue: ${r.issue}`, '', '| figure | value | baseline | ratio | target |', '| --- | --- | --- | --- | --- |');
+    for (const f of r.figures) lines.push(row(f));
+    if (r.notes?.length) lines.push('', ...r.notes.map((n) => `- ${n}`));
+    lines.push('');
+  }
+  return lines.join('\n');
+}
