@@ -45,25 +45,30 @@ async function main(): Promise<void> {
   const grpc: Record<string, string> = {};
   const children: ServiceProcess[] = [];
   const inProcess: BootedService[] = [];
-  let stopping = false;
 
-  const stopAll = async () => {
-    if (stopping) return;
-    stopping = true;
+  let stopped: Promise<void> | undefined;
+  const stopAll = () => (stopped ??= stopEverything());
+  const stopEverything = async () => {
     out('\nstopping…');
-    for (const child of [...children].reverse()) {
-      const code = await child.stop();
-      out(`  ${child.name} stopped${code ? ` (exit ${code})` : ''}`);
-    }
-    for (const svc of [...inProcess].reverse()) {
-      await svc.stop();
-      out(`  ${svc.name} stopped`);
-    }
+    // Every service drains its own in-flight calls; NATS goes last so their final acks land.
+    await Promise.all([
+      ...children.map(async (child) => {
+        const code = await child.stop();
+        out(`  ${child.name} stopped${code ? ` (exit ${code})` : ''}`);
+      }),
+      ...inProcess.map(async (svc) => {
+        await svc.stop();
+        out(`  ${svc.name} stopped`);
+      }),
+    ]);
     await nats?.stop();
     if (nats) out('  nats-server stopped');
   };
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
-  process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+  // Ctrl-C reaches the launcher more than once (the terminal, and tsx relaying it): every signal
+  // joins the one graceful stop instead of killing the launcher before its services are down.
+  const onSignal = () => void stopAll().then(() => process.exit(0));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     if (natsUrl) {

@@ -20,7 +20,7 @@ export const pushCommand = defineCommand({
   name: 'push',
   summary: 'push feature rows from a CSV or JSON-lines file (stored online and offline)',
   description:
-    'Each row names its entity (--entity-column), when its values were true (--time-column, RFC 3339;\n' +
+    'Each row names its entity (--entity-column; default: the entity\'s join key, else entity_key), when its values were true (--time-column, RFC 3339;\n' +
     'absent: now) and one column per feature of the view. Values are typed by the view\'s definitions;\n' +
     'an empty CSV cell or a JSON null is an explicit missing value. Bad rows are reported and the rest kept;\n' +
     'the command then exits 1.',
@@ -30,7 +30,7 @@ export const pushCommand = defineCommand({
   ],
   options: {
     format: { type: 'string', valueName: 'csv|jsonl', description: 'file format (default: by extension)' },
-    'entity-column': { type: 'string', valueName: 'NAME', description: 'column holding the entity key', default: 'entity_key' },
+    'entity-column': { type: 'string', valueName: 'NAME', description: "column holding the entity key (default: the view's join key, else entity_key)" },
     'time-column': { type: 'string', valueName: 'NAME', description: 'column holding the event time', default: 'event_time' },
     'batch-size': { type: 'string', valueName: 'N', description: 'rows per Push call', default: '500' },
     producer: { type: 'string', valueName: 'NAME', description: 'who produced the rows (lineage)', default: 'mlops-cli' },
@@ -46,16 +46,21 @@ export const pushCommand = defineCommand({
     const size = await inputFileSize(path, args.FILE);
 
     const store = ctx.clients.featureStore();
-    const { featureViews } = await store.listDefinitions({});
+    const { featureViews, entities } = await store.listDefinitions({});
     const view = featureViews.find((v) => v.name === args.VIEW);
     if (view === undefined) throw missingError(`feature view ${JSON.stringify(args.VIEW)} (views: ${featureViews.map((v) => v.name).join(', ') || 'none'})`);
     const types = new Map<string, ValueType>(view.features.map((f) => [f.name, f.type]));
-    const entityColumn = options['entity-column'];
+    const joinKey = entities.find((e) => e.name === view.entity)?.joinKey;
     const timeColumn = options['time-column'];
     const now = new Date(ctx.io.now());
 
+    // The file's own header decides between the view's join key (customer_id) and entity_key.
+    const entityColumnOf = (row: SourceRow): string =>
+      options['entity-column'] ?? (joinKey !== undefined && joinKey in row.fields ? joinKey : 'entity_key');
+
     const toFeatureRow = (row: SourceRow): FeatureRowInit => {
       const where = `${args.FILE}: row ${row.index + 1}`;
+      const entityColumn = entityColumnOf(row);
       const entityKey = row.fields[entityColumn];
       if (entityKey === undefined || entityKey === null || String(entityKey) === '') throw inputError(`${where}: no ${entityColumn} (set --entity-column)`);
       const time = row.fields[timeColumn];
