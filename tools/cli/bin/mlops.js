@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global process, console, URL -- Node globals; the repo lint config has no Node environment for plain .js files */
 // Launcher for `npx mlops`: runs the TypeScript sources through tsx with the @mlops/source
 // condition, so the CLI works right after `npm ci` with no build step. It only passes
 // arguments, stdio, signals and the exit code through; everything else lives in src/.

@@ -29,7 +29,7 @@ export async function startBareEcho(): Promise<BareEcho> {
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   const Client = grpc.makeGenericClientConstructor({ Echo: passthrough }, 'EchoService');
-  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client & {
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
     Echo(req: Buffer, cb: (err: grpc.ServiceError | null, res: Buffer) => void): void;
   };
   return {
