@@ -30,12 +30,15 @@ const configShape = {
     .optional(),
   /** Versions of one model loaded at once (the production one and versions requested by number). */
   MLOPS_INFERENCE_MAX_VERSIONS_PER_MODEL: positiveInt(3),
+  /** Bearer token for the registry when it runs with MLOPS_AUTH_TOKENS (role reader is enough). */
+  MLOPS_INFERENCE_REGISTRY_TOKEN: z.string().optional(),
 };
 
 export type InferenceConfig = {
   MLOPS_INFERENCE_MODELS?: string;
   MLOPS_INFERENCE_PRELOAD?: string;
   MLOPS_INFERENCE_MAX_VERSIONS_PER_MODEL: number;
+  MLOPS_INFERENCE_REGISTRY_TOKEN?: string;
 };
 
 /** How the platform boots the inference service. It keeps no state of its own: no database. */
@@ -47,7 +50,10 @@ export const inferenceSpec: StatelessServiceSpec<InferenceConfig> = {
     const settings = parseModelSettings(config.MLOPS_INFERENCE_MODELS);
     // Validated by the config shape already; this only narrows the type.
     if (!settings.ok) throw new Error(`MLOPS_INFERENCE_MODELS: expected ${settings.error}`);
-    const registry = createClient(RegistryService, config['MLOPS_REGISTRY_ADDR'] as string, { metrics });
+    const registry = createClient(RegistryService, config['MLOPS_REGISTRY_ADDR'] as string, {
+      metrics,
+      ...(config.MLOPS_INFERENCE_REGISTRY_TOKEN ? { token: config.MLOPS_INFERENCE_REGISTRY_TOKEN } : {}),
+    });
     return createInferenceService({
       source: registryModelSource(registry),
       settings: settings.value,
