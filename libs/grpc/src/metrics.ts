@@ -1,6 +1,7 @@
 import type { DescMethod } from '@bufbuild/protobuf';
 import type { status } from '@grpc/grpc-js';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { sharedCounter, sharedHistogram } from '@mlops/telemetry';
+import type { Registry } from 'prom-client';
 import { statusName } from './errors.js';
 
 /** The go-grpc-prometheus `grpc_type` label. */
@@ -24,26 +25,6 @@ type HandledLabels = CallLabels | 'grpc_code';
 const CALL_LABELS: CallLabels[] = ['grpc_type', 'grpc_service', 'grpc_method'];
 const HANDLED_LABELS: HandledLabels[] = [...CALL_LABELS, 'grpc_code'];
 
-// Several servers or clients may share one registry (the all-in-one launcher, tests): the
-// collectors are created once per registry and reused, since prom-client refuses duplicates.
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Counter<L> {
-  const existing = registry.getSingleMetric(name);
-  if (existing instanceof Counter) return existing as Counter<L>;
-  return new Counter({ name, help, labelNames, registers: [registry] });
-}
-
-function histogram<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Histogram<L> {
-  const existing = registry.getSingleMetric(name);
-  if (existing instanceof Histogram) return existing as Histogram<L>;
-  return new Histogram({
-    name,
-    help,
-    labelNames,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-}
-
 /** Records one call: `started()` when it begins, then `handled(code)` once when it ends. */
 export interface CallRecorder {
   handled(code: status): void;
@@ -59,19 +40,22 @@ const NO_METRICS: RpcMetrics = { started: () => ({ handled: () => undefined }) }
 export function createRpcMetrics(registry: Registry | undefined, side: 'server' | 'client'): RpcMetrics {
   if (registry === undefined) return NO_METRICS;
   const who = side === 'server' ? 'on the server' : 'by the client';
-  const started = counter(registry, `grpc_${side}_started_total`, `Total number of RPCs started ${who}.`, CALL_LABELS);
-  const handled = counter(
-    registry,
-    `grpc_${side}_handled_total`,
-    `Total number of RPCs completed ${who}, regardless of success or failure.`,
-    HANDLED_LABELS,
-  );
-  const seconds = histogram(
-    registry,
-    `grpc_${side}_handling_seconds`,
-    `Histogram of response latency (seconds) of gRPC ${who}.`,
-    CALL_LABELS,
-  );
+  const started = sharedCounter(registry, {
+    name: `grpc_${side}_started_total`,
+    help: `Total number of RPCs started ${who}.`,
+    labelNames: CALL_LABELS,
+  });
+  const handled = sharedCounter(registry, {
+    name: `grpc_${side}_handled_total`,
+    help: `Total number of RPCs completed ${who}, regardless of success or failure.`,
+    labelNames: HANDLED_LABELS,
+  });
+  const seconds = sharedHistogram(registry, {
+    name: `grpc_${side}_handling_seconds`,
+    help: `Histogram of response latency (seconds) of gRPC ${who}.`,
+    labelNames: CALL_LABELS,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
   return {
     started(method) {
       const labels = { grpc_type: grpcType(method), grpc_service: method.parent.typeName, grpc_method: method.name };

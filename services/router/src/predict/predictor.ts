@@ -1,3 +1,4 @@
+import { context, type Context } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
@@ -42,6 +43,11 @@ export interface PendingEvent {
   readonly subject: string;
   readonly event: PredictionEvent;
   readonly msgId: string;
+  /**
+   * The request's trace context: the buffer publishes later, from its own loop, and without this
+   * the publish (and monitoring's work on the event) would start a trace of its own.
+   */
+  readonly traceContext: Context;
 }
 
 /** The serving view of a model: its deployment, or the implicit one (production alias, all traffic). */
@@ -167,7 +173,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
   const fedInputs = (info: ModelVersionInfo, row: readonly Value[]): Record<string, Value> => Object.fromEntries(info.features.map((ref, j) => [ref, row[j]!]));
 
   function publishPrediction(model: string, event: PredictionEvent, msgId: string) {
-    deps.events.enqueue({ subject: predictionsSubject(model), event, msgId });
+    deps.events.enqueue({ subject: predictionsSubject(model), event, msgId, traceContext: context.active() });
   }
 
   /** Mirrors a group to each sampled shadow after the answer is sent; publishes every comparison. */
