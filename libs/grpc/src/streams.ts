@@ -7,10 +7,11 @@ import type { Readable, Writable } from 'node:stream';
  */
 export function waitForDrain(stream: Writable, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    // Removes exactly the listeners added below, so a long stream does not pile them up.
     const settle = () => {
-      stream.off('drain', settle);
-      stream.off('close', settle);
-      stream.off('error', settle);
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
       signal?.removeEventListener('abort', onAbort);
     };
     const done = () => {

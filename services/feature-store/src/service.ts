@@ -23,12 +23,18 @@ export interface FeatureStoreOptions {
   readonly catalogRefreshMs: number;
   /** Durable consumer name of NATS ingestion; replicas share it and split the work. */
   readonly durableName: string;
+  /**
+   * NATS messages this replica stores at once (see NatsIngestionOptions.concurrency). Twice the
+   * batches one write takes (8), so the next write's messages are decoded while one runs.
+   */
+  readonly ingestConcurrency: number;
 }
 
 export const DEFAULT_FEATURE_STORE_OPTIONS: FeatureStoreOptions = {
   maxFutureSkewMs: 5 * 60_000,
   catalogRefreshMs: 10_000,
   durableName: 'feature-store-ingest',
+  ingestConcurrency: 16,
 };
 
 export interface FeatureStoreDeps {
@@ -95,7 +101,7 @@ export async function createFeatureStoreService(deps: FeatureStoreDeps): Promise
     },
 
     async start() {
-      ingestion = await startNatsIngestion({ bus, ingestor, logger, durableName: options.durableName });
+      ingestion = await startNatsIngestion({ bus, ingestor, logger, durableName: options.durableName, concurrency: options.ingestConcurrency });
       const started = Date.now();
       try {
         const rows = await warmCache();

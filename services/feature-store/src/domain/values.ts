@@ -99,6 +99,39 @@ export function encodeValues(values: Readonly<Record<string, Value>>): StoredVal
   return out;
 }
 
+/** `"name":` per feature name: names repeat on every row, their quoting need not. */
+const quotedNames = new Map<string, string>();
+const MAX_QUOTED_NAMES = 10_000;
+
+function quotedName(name: string): string {
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(name)}:`;
+    if (quotedNames.size < MAX_QUOTED_NAMES) quotedNames.set(name, quoted);
+  }
+  return quoted;
+}
+
+/**
+ * The JSON text of `encodeValues(values)`, byte for byte, built in one pass: ingestion writes one
+ * per row, and skipping the intermediate object (and the generic stringifier's walk over it)
+ * roughly halves the cost. Finite doubles print as JSON.stringify prints them (Number#toString).
+ */
+export function valuesToJson(values: Readonly<Record<string, Value>>): string {
+  let json = '{';
+  for (const name in values) {
+    const value = values[name];
+    if (value === undefined) continue;
+    if (json.length > 1) json += ',';
+    json += quotedName(name);
+    const kind = value.kind;
+    if (kind.case === 'doubleValue' && Number.isFinite(kind.value)) json += String(kind.value);
+    else if (kind.case === 'stringValue') json += JSON.stringify(kind.value);
+    else json += JSON.stringify(encodeValue(value));
+  }
+  return json + '}';
+}
+
 const VALUE = 'mlops.events.v1.Value' as const;
 
 export const nullValue = (): Value => ({ $typeName: VALUE, kind: { case: undefined } });

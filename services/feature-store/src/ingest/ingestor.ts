@@ -1,3 +1,4 @@
+import { GroupCommit } from '@mlops/events';
 import type { Kysely } from 'kysely';
 import type { CatalogHolder } from '../catalog-holder.js';
 import type { FeatureViewDef } from '../domain/definitions.js';
@@ -12,7 +13,7 @@ import {
 import { nowMicros, type Micros } from '../domain/time.js';
 import type { FeatureStoreMetrics, IngestSource } from '../metrics.js';
 import type { OnlineCache } from '../online/online-cache.js';
-import { writeRows } from '../storage/row-writer.js';
+import { writeRows, type ViewRows } from '../storage/row-writer.js';
 import type { FeatureStoreTables } from '../storage/schema.js';
 
 /** What became of one batch. */
@@ -37,15 +38,25 @@ export interface IngestorOptions {
   readonly now?: () => Micros;
 }
 
+/** The most batches one group-committed statement writes (NATS messages carry up to ~1,000 rows). */
+const MAX_BATCHES_PER_WRITE = 8;
+
 /**
  * Validates a batch against its view and stores its good rows: one statement for the offline
  * history and the online table, then the local cache. Shared by NATS ingestion and gRPC Push.
  */
 export class Ingestor {
   private readonly now: () => Micros;
+  /**
+   * Batches that arrive while a write runs (concurrent NATS deliveries, pushes) are written
+   * together by the next one: one round trip and one commit for many batches, and each caller
+   * still resumes only once its rows are stored.
+   */
+  private readonly writes: GroupCommit<ViewRows>;
 
   constructor(private readonly opts: IngestorOptions) {
     this.now = opts.now ?? nowMicros;
+    this.writes = new GroupCommit((batches) => writeRows(opts.db, batches).then(() => undefined), MAX_BATCHES_PER_WRITE);
   }
 
   private async check(batch: RowBatch, subjectView: string | undefined): Promise<
@@ -78,7 +89,7 @@ export class Ingestor {
     }
     const { view, validation } = checked;
     if (validation.good.length > 0) {
-      await writeRows(this.opts.db, [{ view: view.name, rows: validation.good }]);
+      await this.writes.add({ view: view.name, rows: validation.good });
       this.toCache(view.name, validation);
     }
     this.opts.metrics.rowsIngested(view.name, source, validation.good.length);

@@ -5,6 +5,7 @@ import type { Logger } from '@mlops/telemetry';
 import { describeRejection, type IncomingRow, type RowBatch } from '../domain/rows.js';
 import { decodeFeatureRow } from './feature-row-decoder.js';
 import type { Ingestor } from './ingestor.js';
+import { SharedDecodes } from './shared-decodes.js';
 
 export const FEATURE_SUBJECT_PREFIX = 'mlops.features.';
 
@@ -41,6 +42,12 @@ export interface NatsIngestionOptions {
   readonly logger: Logger;
   /** Durable consumer name, shared by every replica so they split the work. */
   readonly durableName: string;
+  /**
+   * Messages stored at once by this replica. Above 1 the ingestor writes concurrent messages in
+   * one statement (group commit) while the next ones are decoded; order does not matter, since
+   * the store keeps the newest event time whatever the arrival order.
+   */
+  readonly concurrency: number;
 }
 
 export interface NatsIngestion {
@@ -57,11 +64,12 @@ export interface NatsIngestion {
  */
 export async function startNatsIngestion(opts: NatsIngestionOptions): Promise<NatsIngestion> {
   const { bus, ingestor, durableName } = opts;
+  const decodes = new SharedDecodes(openEnvelope);
 
   async function store(event: ReceivedEvent<FeatureRowsEnvelope>): Promise<void> {
     if (event.msgId?.startsWith(PUSH_MSG_ID_PREFIX)) return;
     const envelope = event.message;
-    const batch = openEnvelope(envelope);
+    const batch = decodes.open(envelope);
     const outcome = await ingestor.ingest(batch, 'nats', viewOfSubject(event.subject));
     if (outcome.kind === 'batch_rejected') {
       await bus.deadLetter({
@@ -101,7 +109,10 @@ export async function startNatsIngestion(opts: NatsIngestionOptions): Promise<Na
         schema: FeatureRowsEnvelopeSchema,
         handler: async (event) => {
           if (event.message.view === '') return;
-          await ingestor.applyToCache(openEnvelope(event.message), viewOfSubject(event.subject));
+          // Pushed rows are never stored by the durable consumer: nothing to share with it.
+          const pushed = event.msgId?.startsWith(PUSH_MSG_ID_PREFIX) ?? false;
+          const batch = pushed ? openEnvelope(event.message) : decodes.open(event.message);
+          await ingestor.applyToCache(batch, viewOfSubject(event.subject));
         },
       }),
     );
@@ -112,6 +123,7 @@ export async function startNatsIngestion(opts: NatsIngestionOptions): Promise<Na
         stream: 'FEATURES',
         subjects: [`${FEATURE_SUBJECT_PREFIX}>`],
         schema: FeatureRowsEnvelopeSchema,
+        concurrency: opts.concurrency,
         handler: store,
       }),
     );

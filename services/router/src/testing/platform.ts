@@ -27,6 +27,8 @@ export interface PlatformUnderTest {
   /** A bus in the platform's namespace, for the test's own consumers and for publishing as monitoring. */
   readonly bus: EventBus;
   readonly routerAdminPort: number;
+  /** The inference service's gRPC address, for calling it directly (benchmarks compare against it). */
+  readonly inferenceAddress: string;
   uploadVersion(model: string, onnx: Uint8Array, lineage: MessageInitShape<typeof LineageSchema>): Promise<bigint>;
   close(): Promise<void>;
 }
@@ -97,6 +99,7 @@ export async function startPlatform(routerEnv: Record<string, string> = {}): Pro
       router: routerClient,
       bus,
       routerAdminPort: router.adminPort,
+      inferenceAddress: `127.0.0.1:${inference.grpcPort}`,
       async uploadVersion(model, onnx, lineage) {
         const created = await registryClient.createVersion(upload(model, onnx, lineage));
         return created.version!.version;

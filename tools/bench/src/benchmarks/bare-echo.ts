@@ -20,10 +20,19 @@ export interface BareEcho {
   close(): Promise<void>;
 }
 
-export async function startBareEcho(): Promise<BareEcho> {
+export interface BareEchoOptions {
+  /**
+   * Bytes to answer with instead of the request's own: a service whose response differs in size
+   * from its request (ModelInfer) is compared against moving the same bytes both ways.
+   */
+  readonly reply?: Buffer;
+}
+
+export async function startBareEcho(options: BareEchoOptions = {}): Promise<BareEcho> {
+  const { reply } = options;
   const server = new grpc.Server();
   server.addService({ Echo: passthrough }, {
-    Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, call.request),
+    Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, reply ?? call.request),
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

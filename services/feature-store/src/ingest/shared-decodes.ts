@@ -1,0 +1,43 @@
+import type { FeatureRowsEnvelope } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import type { RowBatch } from '../domain/rows.js';
+
+/**
+ * Both consumers of a replica (durable: store; broadcast: cache) receive every message this
+ * replica stores, and decoding its rows is the largest cost of ingestion. Whichever consumer
+ * opens a message first leaves the decoded batch here and the other takes it, so each message
+ * is decoded once. A hit requires the same view, producer and byte-identical rows, so a batch is
+ * never handed to a different message. Bounded: a batch the other consumer never asks for (the
+ * durable consumer is shared by replicas and sees only part of the stream) is pushed out.
+ */
+export class SharedDecodes {
+  private readonly entries: Array<{ readonly envelope: FeatureRowsEnvelope; readonly batch: RowBatch }> = [];
+
+  constructor(
+    private readonly decode: (envelope: FeatureRowsEnvelope) => RowBatch,
+    private readonly capacity = 24,
+  ) {}
+
+  open(envelope: FeatureRowsEnvelope): RowBatch {
+    const index = this.entries.findIndex((e) => sameEnvelope(e.envelope, envelope));
+    if (index >= 0) {
+      const [hit] = this.entries.splice(index, 1);
+      return hit!.batch;
+    }
+    const batch = this.decode(envelope);
+    this.entries.push({ envelope, batch });
+    if (this.entries.length > this.capacity) this.entries.shift();
+    return batch;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+}
+
+function sameEnvelope(a: FeatureRowsEnvelope, b: FeatureRowsEnvelope): boolean {
+  if (a.view !== b.view || a.producer !== b.producer || a.rows.length !== b.rows.length) return false;
+  // Lengths first: most different messages differ there, without reading any bytes.
+  for (let i = 0; i < a.rows.length; i++) if (a.rows[i]!.byteLength !== b.rows[i]!.byteLength) return false;
+  for (let i = 0; i < a.rows.length; i++) if (Buffer.compare(a.rows[i]!, b.rows[i]!) !== 0) return false;
+  return true;
+}

@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { createTestDatabase, type TestDatabase } from '@mlops/db/testing';
+import { connectNatsBus, namespacedStreamName, STREAM_NAMES, type NatsEventBus } from '@mlops/events';
+import { featureStoreSpec } from '@mlops/feature-store';
+import { createClient, type Client } from '@mlops/grpc';
+import { FeatureRowSchema, FeatureRowsSchema, ValueSchema, type Value } from '@mlops/proto/mlops/events/v1/events_pb';
+import {
+  FeatureStoreService,
+  GetOnlineFeaturesRequestSchema,
+  GetOnlineFeaturesResponseSchema,
+  ValueType,
+  type GetOnlineFeaturesRequest,
+} from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import { bootService, type BootedService } from '@mlops/runtime';
+import { connect } from 'nats';
+import pg from 'pg';
+import { pino } from 'pino';
+import { ratioFigure, type Benchmark, type Figure } from '../result.js';
+import { interleave, median, sequentialLatency } from '../stats.js';
+import { startBareEcho, type BareEcho } from './bare-echo.js';
+
+const NATS_URL = process.env['TEST_NATS_URL']?.trim() || 'nats://127.0.0.1:4222';
+const VIEW = 'bench_view';
+const FEATURES = Array.from({ length: 20 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+const ROWS_PER_MESSAGE = 1000;
+const MESSAGES = 300;
+const WARMUP_MESSAGES = 10;
+/** Publishes in flight at once: enough that the producer is never what the figure measures. */
+const PUBLISH_WINDOW = 16;
+const ENTITIES = 50_000;
+const LATENCY_ROUNDS = 5;
+
+/** `count` FeatureRows messages of ROWS_PER_MESSAGE rows, encoded once; event times never repeat. */
+function encodeMessages(count: number, firstRow: number): Uint8Array[] {
+  const baseMicros = Date.now() * 1000 - 3_600_000_000;
+  const messages: Uint8Array[] = [];
+  for (let m = 0; m < count; m++) {
+    const rows = [];
+    for (let r = 0; r < ROWS_PER_MESSAGE; r++) {
+      const n = firstRow + m * ROWS_PER_MESSAGE + r;
+      const values: Record<string, Value> = {};
+      for (let f = 0; f < FEATURES.length; f++) values[FEATURES[f]!] = create(ValueSchema, { kind: { case: 'doubleValue', value: n * 0.001 + f } });
+      const micros = baseMicros + n;
+      rows.push(
+        create(FeatureRowSchema, {
+          entityKey: `e${n % ENTITIES}`,
+          eventTime: { seconds: BigInt(Math.floor(micros / 1e6)), nanos: (micros % 1e6) * 1000 },
+          values,
+        }),
+      );
+    }
+    messages.push(toBinary(FeatureRowsSchema, create(FeatureRowsSchema, { view: VIEW, producer: 'bench', rows })));
+  }
+  return messages;
+}
+
+async function publishAll(producer: NatsEventBus, messages: readonly Uint8Array[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PUBLISH_WINDOW }, async () => {
+      while (next < messages.length) await producer.publishBytes(`mlops.features.${VIEW}`, messages[next++]!);
+    }),
+  );
+}
+
+async function waitForRows(pool: pg.Pool, table: string, expected: number, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ n: string }>(`select count(*) as n from ${table}`);
+    if (Number(rows[0]!.n) >= expected) return;
+    if (Date.now() > deadline) throw new Error(`timed out: ${rows[0]!.n} of ${expected} rows in ${table}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * The database's own speed for the same rows: multi-row INSERTs (unnest of one array per column,
+ * ROWS_PER_MESSAGE rows a statement, the JSON of each row pre-built) into a table shaped like
+ * featurestore.offline_rows, one statement at a time on one connection.
+ */
+async function bareInsertRowsPerSecond(pool: pg.Pool, messages: number): Promise<number> {
+  await pool.query(`create table bench_bare_rows (
+    view text not null, entity_key text not null, event_time_us bigint not null, feature_values json not null,
+    ingested_at timestamptz not null default now(), primary key (view, entity_key, event_time_us))`);
+  const baseMicros = Date.now() * 1000;
+  const batches = Array.from({ length: messages }, (_, m) => {
+    const keys: string[] = [];
+    const times: number[] = [];
+    const values: string[] = [];
+    for (let r = 0; r < ROWS_PER_MESSAGE; r++) {
+      const n = m * ROWS_PER_MESSAGE + r;
+      keys.push(`e${n % ENTITIES}`);
+      times.push(baseMicros + n);
+      values.push(JSON.stringify(Object.fromEntries(FEATURES.map((f, i) => [f, n * 0.001 + i]))));
+    }
+    return { keys, times, values };
+  });
+  const client = await pool.connect();
+  try {
+    const started = performance.now();
+    for (const b of batches) {
+      await client.query(
+        `insert into bench_bare_rows (view, entity_key, event_time_us, feature_values)
+         select $1, k, t, v from unnest($2::text[], $3::bigint[], $4::json[]) as r(k, t, v)`,
+        [VIEW, b.keys, b.times, b.values],
+      );
+    }
+    return ((messages * ROWS_PER_MESSAGE) / (performance.now() - started)) * 1000;
+  } finally {
+    client.release();
+    await pool.query('drop table bench_bare_rows');
+  }
+}
+
+interface World {
+  readonly database: TestDatabase;
+  readonly pool: pg.Pool;
+  readonly service: BootedService;
+  readonly client: Client<typeof FeatureStoreService>;
+  readonly producer: NatsEventBus;
+  readonly echo: BareEcho[];
+}
+
+async function latencyFigures(world: World, entities: number): Promise<{ figures: Figure[]; note: string }> {
+  const request: GetOnlineFeaturesRequest = create(GetOnlineFeaturesRequestSchema, {
+    entityKeys: Array.from({ length: entities }, (_, i) => `e${(i * 7919) % ENTITIES}`),
+    featureRefs: FEATURES.map((f) => `${VIEW}:${f}`),
+  });
+  const response = await world.client.getOnlineFeatures(request);
+  const missing = response.rows.filter((r) => r.values.some((v) => v.value?.kind.case !== 'doubleValue')).length;
+  if (missing > 0) throw new Error(`${missing} of ${entities} entities came back without all their features`);
+  const requestBytes = Buffer.from(toBinary(GetOnlineFeaturesRequestSchema, request));
+  const responseBytes = Buffer.from(toBinary(GetOnlineFeaturesResponseSchema, response));
+  const echo = await startBareEcho({ reply: responseBytes });
+  world.echo.push(echo);
+  const iterations = entities === 1 ? 2000 : 500;
+  const runs = await interleave(
+    LATENCY_ROUNDS,
+    () => sequentialLatency(() => world.client.getOnlineFeatures(request), iterations, 100),
+    () => sequentialLatency(() => echo.call(requestBytes), iterations, 100),
+  );
+  const p50 = median(runs.a.map((r) => r.p50));
+  const p99 = median(runs.a.map((r) => r.p99));
+  const bareP50 = median(runs.b.map((r) => r.p50));
+  const bareP99 = median(runs.b.map((r) => r.p99));
+  const echoLabel = `bare grpc-js echo (${requestBytes.length} B in, ${responseBytes.length} B out)`;
+  const what = `${entities} entit${entities === 1 ? 'y' : 'ies'} × ${FEATURES.length} features`;
+  const figures = [
+    ratioFigure(`GetOnlineFeatures p50, ${what}`, p50, 'ms', { label: echoLabel, value: bareP50 }, entities === 1 ? { text: '≤ 1.3×', test: (r) => r <= 1.3 } : undefined),
+    ratioFigure(`GetOnlineFeatures p99, ${what}`, p99, 'ms', { label: echoLabel, value: bareP99 }),
+  ];
+  if (entities > 1) {
+    // Sequential calls: rows/s of one caller, from the median call time.
+    figures.push(ratioFigure(`GetOnlineFeatures rows/s, ${what}, one caller`, (entities / p50) * 1000, 'rows/s', { label: 'bare echo at its p50', value: (entities / bareP50) * 1000 }));
+  }
+  return { figures, note: `${what}: median of ${LATENCY_ROUNDS} interleaved rounds of ${iterations} sequential calls against the echo.` };
+}
+
+async function startWorld(cleanups: Array<() => Promise<unknown>>): Promise<World> {
+  const namespace = `bfs${randomBytes(5).toString('hex')}`;
+  const database = await createTestDatabase();
+  cleanups.push(() => database.drop());
+  cleanups.push(async () => {
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await nc.jetstreamManager();
+      for (const stream of STREAM_NAMES) await jsm.streams.delete(namespacedStreamName(stream, namespace)).catch(() => undefined);
+    } finally {
+      await nc.close();
+    }
+  });
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  cleanups.push(() => pool.end());
+  const service = await bootService(featureStoreSpec, {
+    env: { DATABASE_URL: database.url, NATS_URL, LOG_LEVEL: 'silent' },
+    grpcAddress: '127.0.0.1:0',
+    adminAddress: '127.0.0.1:0',
+    natsNamespace: namespace,
+    logger: pino({ level: 'silent' }),
+  });
+  cleanups.push(() => service.stop(5_000));
+  const client = createClient(FeatureStoreService, `127.0.0.1:${service.grpcPort}`, { defaultDeadlineMs: 60_000 });
+  cleanups.push(async () => client.close());
+  const producer = await connectNatsBus({ url: NATS_URL, name: 'bench-feature-producer', namespace });
+  cleanups.push(() => producer.close());
+  const world: World = { database, pool, service, client, producer, echo: [] };
+  cleanups.push(() => Promise.all(world.echo.map((e) => e.close())));
+  await client.applyDefinitions({
+    entities: [{ name: 'bench_entity', joinKey: 'entity_id' }],
+    featureViews: [{ name: VIEW, entity: 'bench_entity', features: FEATURES.map((name) => ({ name, type: ValueType.DOUBLE })) }],
+  });
+  return world;
+}
+
+/**
+ * Feature store: NATS ingestion into the online and offline tables against the database's own
+ * insert speed, and GetOnlineFeatures against a bare grpc-js echo of the same bytes.
+ */
+export const featureStore: Benchmark = {
+  name: 'feature-store',
+  issue: 'feature store ingestion and online serving',
+  async run() {
+    const cleanups: Array<() => Promise<unknown>> = [];
+    try {
+      const world = await startWorld(cleanups);
+      const warmup = encodeMessages(WARMUP_MESSAGES, 0);
+      const measured = encodeMessages(MESSAGES, WARMUP_MESSAGES * ROWS_PER_MESSAGE);
+      const messageBytes = measured[0]!.byteLength;
+
+      // Warm-up: the service's code paths, connection pool and the consumer, off the clock.
+      await publishAll(world.producer, warmup);
+      await waitForRows(world.pool, `featurestore.offline_rows`, WARMUP_MESSAGES * ROWS_PER_MESSAGE);
+
+      const total = (WARMUP_MESSAGES + MESSAGES) * ROWS_PER_MESSAGE;
+      const started = performance.now();
+      await publishAll(world.producer, measured);
+      const publishedMs = performance.now() - started;
+      await waitForRows(world.pool, `featurestore.offline_rows`, total);
+      const ingestMs = performance.now() - started;
+      const ingestRate = ((MESSAGES * ROWS_PER_MESSAGE) / ingestMs) * 1000;
+      const bareRate = await bareInsertRowsPerSecond(world.pool, MESSAGES);
+
+      const one = await latencyFigures(world, 1);
+      const hundred = await latencyFigures(world, 100);
+      return {
+        name: this.name,
+        issue: this.issue,
+        figures: [
+          {
+            label: `NATS ingestion, ${FEATURES.length} double features a row, online + offline`,
+            value: ingestRate,
+            unit: 'rows/s',
+            target: { text: '≥ 50,000 rows/s', met: ingestRate >= 50_000 },
+          },
+          ratioFigure('NATS ingestion vs bare INSERT of the same rows', ingestRate, 'rows/s', { label: 'bare multi-row INSERT, offline table only', value: bareRate }),
+          ...one.figures,
+          ...hundred.figures,
+        ],
+        notes: [
+          `Ingestion: ${MESSAGES} FeatureRows messages of ${ROWS_PER_MESSAGE} rows (${(messageBytes / 1024).toFixed(0)} KiB each, pre-encoded, ` +
+            `${PUBLISH_WINDOW} publishes in flight, ${ENTITIES.toLocaleString('en')} entities), timed from the first publish until every row is in ` +
+            `featurestore.offline_rows (publishing alone took ${(publishedMs / 1000).toFixed(1)} s). Real PostgreSQL and NATS JetStream; the service booted with bootService.`,
+          'Bare INSERT baseline: the same rows, one unnest() INSERT of 1,000 rows at a time on one connection into a table shaped like offline_rows (no online upsert, no NATS).',
+          one.note,
+          hundred.note,
+        ],
+      };
+    } finally {
+      for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => console.error('cleanup failed', err));
+    }
+  },
+};
