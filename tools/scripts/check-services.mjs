@@ -25,6 +25,31 @@ async function checkNats() {
   }
 }
 
+// In CI only: a run that was killed mid-test leaves its test databases (test_<hex>) and NATS
+// namespaces (<NS>_<STREAM>) behind; remove them so every CI run starts from the same servers.
+// Never on a developer machine, where those may belong to tests running right now.
+async function removeLeftovers() {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query("select datname from pg_database where datname ~ '^test_[0-9a-f]{16}$'");
+  for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
+  await client.end();
+  const nc = await connect({ servers: natsUrl, timeout: 5000 });
+  const jsm = await nc.jetstreamManager();
+  const platform = new Set(['FEATURES', 'REGISTRY', 'PREDICTIONS', 'LABELS', 'ALERTS', 'DEPLOYMENTS', 'DEADLETTER']);
+  let streams = 0;
+  for await (const info of jsm.streams.list()) {
+    const name = info.config.name;
+    const base = name.slice(name.lastIndexOf('_') + 1);
+    if (name.includes('_') && platform.has(base)) {
+      await jsm.streams.delete(name);
+      streams++;
+    }
+  }
+  await nc.close();
+  console.log(`removed leftovers of earlier runs: ${rows.length} test database(s), ${streams} test stream(s)`);
+}
+
 try {
   console.log(`PostgreSQL: ${await checkPostgres()}`);
 } catch (err) {
@@ -37,3 +62,4 @@ try {
   console.error(`NATS JetStream at ${natsUrl} is not usable: ${err.message}`);
   process.exit(1);
 }
+if (process.env.CI === 'true') await removeLeftovers();

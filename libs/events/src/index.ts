@@ -20,3 +20,4 @@ export { connectNatsBus, type NatsBusOptions, type NatsEventBus } from './nats/b
 export { createInProcessBus, type InProcessBusOptions, type InProcessEventBus } from './in-process/bus.js';
 export { createBatchingHandler, type BatchingHandlerOptions } from './batching-handler.js';
 export { GroupCommit } from './group-commit.js';
+export { deleteNamespacedStreams } from './nats/delete-namespace.js';

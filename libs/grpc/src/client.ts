@@ -77,6 +77,13 @@ interface CallScope {
 
 const noop = () => undefined;
 
+/**
+ * HTTP/2's default 64 KiB receive window makes a large streamed response (an artifact download,
+ * a training-set export) wait for a WINDOW_UPDATE round trip every 64 KiB; a bigger window lets it
+ * flow. It costs memory only while a response is actually in flight.
+ */
+const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = { 'grpc-node.flow_control_window': 8 * 1024 * 1024 };
+
 /** The final status of a streaming call (grpc-js always emits 'status', after any 'error'). */
 const statusOf = (call: ClientReadableStream<Message> | ClientWritableStream<Message>): Promise<StatusObject> =>
   new Promise((resolve) => call.once('status', resolve));
@@ -100,7 +107,10 @@ async function pumpRequests(
 
 /** Creates a client for `desc` on `address`; calls fail with RpcError and carry the active trace context. */
 export function createClient<S extends DescService>(desc: S, address: string, options: ClientOptions = {}): Client<S> {
-  const channel = new GrpcClient(address, options.credentials ?? grpcCredentials.createInsecure(), options.channelOptions);
+  const channel = new GrpcClient(address, options.credentials ?? grpcCredentials.createInsecure(), {
+    ...DEFAULT_CHANNEL_OPTIONS,
+    ...options.channelOptions,
+  });
   const metrics: RpcMetrics = createRpcMetrics(options.metrics, 'client');
   const definition = toServiceDefinition(desc) as Record<string, MethodDefinition<Message, Message>>;
 

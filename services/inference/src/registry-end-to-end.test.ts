@@ -1,3 +1,4 @@
+import { deleteNamespacedStreams } from '@mlops/events';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { createTestDatabase, type TestDatabase } from '@mlops/db/testing';
 import { createClient, type Client } from '@mlops/grpc';
@@ -27,6 +28,7 @@ function* upload(
 
 describe('inference following the real registry', () => {
   let database: TestDatabase;
+  let natsNamespace: string | undefined;
   let dataDir: string;
   let registry: BootedService;
   let inference: BootedService;
@@ -38,7 +40,7 @@ describe('inference following the real registry', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     dataDir = await mkdtemp(join(tmpdir(), 'inference-e2e-'));
-    const natsNamespace = `inf${randomBytes(5).toString('hex')}`;
+    natsNamespace = `inf${randomBytes(5).toString('hex')}`;
     const common = {
       DATABASE_URL: database.url,
       NATS_URL: natsUrl,
@@ -74,6 +76,7 @@ describe('inference following the real registry', () => {
     registryClient?.close();
     await inference?.stop(1000);
     await registry?.stop(1000);
+    if (natsNamespace) await deleteNamespacedStreams(natsUrl, natsNamespace);
     await database?.drop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });

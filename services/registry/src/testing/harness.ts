@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { openDatabase, type Database } from '@mlops/db';
 import { createTestDatabase } from '@mlops/db/testing';
-import { connectNatsBus, type ConsumerHandle, type EventBus, type PublishOptions, type ReceivedEvent } from '@mlops/events';
+import { connectNatsBus, deleteNamespacedStreams, type ConsumerHandle, type EventBus, type PublishOptions, type ReceivedEvent } from '@mlops/events';
 import { createClient, createGrpcServer, parseAuthTokens, type Client } from '@mlops/grpc';
 import { RegistryEventSchema, type RegistryEvent } from '@mlops/proto/mlops/events/v1/events_pb';
 import { RegistryService, type CreateVersionRequestSchema, type VersionHeaderSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
@@ -56,7 +56,9 @@ export async function startRegistry(opts: { authTokens?: string } = {}): Promise
   try {
     const database = await openDatabase<RegistryTables>({ schema: 'registry', migrations: registryMigrations, url: testDb.url });
     closers.push(() => database.close());
-    const nats = await connectNatsBus({ url: natsUrl(), name: 'registry-test', namespace: `reg${randomBytes(5).toString('hex')}` });
+    const namespace = `reg${randomBytes(5).toString('hex')}`;
+    closers.push(async () => void (await deleteNamespacedStreams(natsUrl(), namespace)));
+    const nats = await connectNatsBus({ url: natsUrl(), name: 'registry-test', namespace });
     closers.push(() => nats.close());
     const bus = new SwitchableBus(nats);
     const artifactsDir = await mkdtemp(join(tmpdir(), 'registry-it-'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { createTestDatabase, type TestDatabase } from '@mlops/db/testing';
-import { connectNatsBus, type EventBus } from '@mlops/events';
+import { connectNatsBus, deleteNamespacedStreams, type EventBus } from '@mlops/events';
 import { featureStoreSpec } from '@mlops/feature-store';
 import { createClient, type Client } from '@mlops/grpc';
 import { inferenceSpec } from '@mlops/inference';
@@ -51,6 +51,7 @@ export async function startPlatform(routerEnv: Record<string, string> = {}): Pro
     const dataDir = await mkdtemp(join(tmpdir(), 'router-e2e-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const natsNamespace = `rt${randomBytes(5).toString('hex')}`;
+    cleanups.push(async () => void (await deleteNamespacedStreams(natsUrl(), natsNamespace)));
     const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
     const common = { DATABASE_URL: database.url, NATS_URL: natsUrl(), MLOPS_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
     const boot = { natsNamespace, grpcAddress: '127.0.0.1:0', adminAddress: '127.0.0.1:0', logger };

@@ -1,5 +1,6 @@
 // The models commands against a real registry (real PostgreSQL, real NATS), booted in this
 // process on port 0 with its own database, NATS namespace and artifact directory.
+import { deleteNamespacedStreams } from '@mlops/events';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,8 @@ describe('mlops models against a real registry', () => {
   let workDir: string;
   let env: Record<string, string>;
 
+  const natsNamespace = `cli${randomBytes(5).toString('hex')}`;
+
   beforeAll(async () => {
     database = await createTestDatabase();
     workDir = await mkdtemp(join(tmpdir(), 'mlops-cli-it-'));
@@ -29,7 +32,7 @@ describe('mlops models against a real registry', () => {
       env: { DATABASE_URL: database.url, NATS_URL: natsUrl, MLOPS_DATA_DIR: join(workDir, 'data'), LOG_LEVEL: 'silent' },
       grpcAddress: '127.0.0.1:0',
       adminAddress: '127.0.0.1:0',
-      natsNamespace: `cli${randomBytes(5).toString('hex')}`,
+      natsNamespace,
       logger: createLogger({ service: 'mlops-registry-cli-test', level: 'silent' }),
     });
     env = { MLOPS_REGISTRY_ADDR: `127.0.0.1:${registry.grpcPort}` };
@@ -40,6 +43,7 @@ describe('mlops models against a real registry', () => {
 
   afterAll(async () => {
     await registry?.stop(0);
+    await deleteNamespacedStreams(natsUrl, natsNamespace);
     await database?.drop();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
