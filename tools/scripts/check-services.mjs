@@ -37,15 +37,14 @@ async function removeLeftovers() {
   const nc = await connect({ servers: natsUrl, timeout: 5000 });
   const jsm = await nc.jetstreamManager();
   const platform = new Set(['FEATURES', 'REGISTRY', 'PREDICTIONS', 'LABELS', 'ALERTS', 'DEPLOYMENTS', 'DEADLETTER']);
-  let streams = 0;
+  // Collect first: deleting while the paged listing runs would skip every other page.
+  const leftovers = [];
   for await (const info of jsm.streams.list()) {
     const name = info.config.name;
-    const base = name.slice(name.lastIndexOf('_') + 1);
-    if (name.includes('_') && platform.has(base)) {
-      await jsm.streams.delete(name);
-      streams++;
-    }
+    if (name.includes('_') && platform.has(name.slice(name.lastIndexOf('_') + 1))) leftovers.push(name);
   }
+  for (const name of leftovers) await jsm.streams.delete(name);
+  const streams = leftovers.length;
   await nc.close();
   console.log(`removed leftovers of earlier runs: ${rows.length} test database(s), ${streams} test stream(s)`);
 }
