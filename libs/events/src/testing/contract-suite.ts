@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBatchingHandler } from '../batching-handler.js';
 import { InvalidEventError } from '../errors.js';
+import { waitFor } from './wait.js';
 import type { ConsumerHandle, EventBus, RawPublisher, ReceivedEvent } from '../types.js';
 
 export type TestableBus = EventBus & RawPublisher;
@@ -26,14 +27,7 @@ export type BusFactory = (opts: { metrics: Registry }) => Promise<BusUnderTest>;
 type RegistryEvent = MessageShape<typeof RegistryEventSchema>;
 type DeadLetter = MessageShape<typeof DeadLetterSchema>;
 
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. Not a timing assertion. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from './wait.js';
 
 export function registryEvent(model: string, alias: string, version = 1n): RegistryEvent {
   return create(RegistryEventSchema, { type: RegistryEventType.ALIAS_SET, model, alias, version, actor: 'contract-test' });

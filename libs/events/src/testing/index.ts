@@ -1,2 +1,3 @@
 export { natsServerAvailable, startPrivateNatsServer, type PrivateNatsServer } from './private-nats-server.js';
-export { runEventBusContract, waitFor, type BusFactory, type BusUnderTest } from './contract-suite.js';
+export { runEventBusContract, type BusFactory, type BusUnderTest } from './contract-suite.js';
+export { testNatsUrl, waitFor } from './wait.js';

@@ -13,17 +13,11 @@ import { connect } from 'nats';
 import { featureStoreSpec } from '../spec.js';
 import { featureStoreMigrations } from '../storage/migrations.js';
 import type { FeatureStoreTables } from '../storage/schema.js';
+import { testNatsUrl } from '@mlops/events/testing';
 
-export const TEST_NATS_URL = process.env['TEST_NATS_URL'] || 'nats://127.0.0.1:4222';
+export const TEST_NATS_URL = testNatsUrl();
 
-/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. Not a timing assertion. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { waitFor } from '@mlops/events/testing';
 
 export interface Replica {
   readonly booted: BootedService;

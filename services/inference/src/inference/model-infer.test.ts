@@ -1,27 +1,18 @@
 import { buildIdentityModel } from '@mlops/model-builders';
 import { RpcError, status } from '@mlops/grpc';
 import * as ort from 'onnxruntime-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   directRun,
   inferRequest,
   metricValue,
   rawBytes,
-  repositoryFixture,
-  type RepositoryFixture,
+  closedAfterEach,
 } from '../testing/fixtures.js';
 import { FEATURES, logisticRegression, rows, smallMlp, treeEnsemble } from '../testing/models.js';
 import { modelInfer } from './model-infer.js';
 
-const fixtures: RepositoryFixture[] = [];
-const fixture = (...args: Parameters<typeof repositoryFixture>) => {
-  const f = repositoryFixture(...args);
-  fixtures.push(f);
-  return f;
-};
-afterEach(async () => {
-  await Promise.all(fixtures.splice(0).map((f) => f.repository.close()));
-});
+const fixture = closedAfterEach();
 
 const floats = (raw: Uint8Array): number[] => Array.from(new Float32Array(raw.slice().buffer));
 

@@ -1,25 +1,16 @@
 import { buildBrokenModel, buildLogisticRegression } from '@mlops/model-builders';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { modelInfer } from '../inference/model-infer.js';
 import {
   inferRequest,
   metricValue,
   rawBytes,
-  repositoryFixture,
-  type RepositoryFixture,
+  closedAfterEach,
 } from '../testing/fixtures.js';
 import { FEATURES } from '../testing/models.js';
 import type { ModelSettings } from './settings.js';
 
-const fixtures: RepositoryFixture[] = [];
-const fixture = (...args: Parameters<typeof repositoryFixture>) => {
-  const f = repositoryFixture(...args);
-  fixtures.push(f);
-  return f;
-};
-afterEach(async () => {
-  await Promise.all(fixtures.splice(0).map((f) => f.repository.close()));
-});
+const fixture = closedAfterEach();
 
 /** Version n answers sigmoid(n) for all-zero features, so every response shows which version computed it. */
 const versionModel = (n: number) =>

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { ModelInferRequestSchema, type ModelInferRequest } from '@mlops/proto/inference/grpc_predict_v2_pb';
 import { createLogger, type Logger } from '@mlops/telemetry';
@@ -85,4 +86,20 @@ export async function metricValue(
   if (!metric) return undefined;
   const { values } = await metric.get();
   return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+}
+
+/**
+ * `repositoryFixture`, with every repository it made closed after each test of the calling file,
+ * so no onnxruntime session outlives its test.
+ */
+export function closedAfterEach(): (...args: Parameters<typeof repositoryFixture>) => RepositoryFixture {
+  const made: RepositoryFixture[] = [];
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((f) => f.repository.close()));
+  });
+  return (...args) => {
+    const f = repositoryFixture(...args);
+    made.push(f);
+    return f;
+  };
 }

@@ -91,11 +91,4 @@ export async function startMonitoring(
   };
 }
 
-/** Polls until `condition` holds (not a timing assertion: fails only after `timeoutMs`). */
-export async function waitFor(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '@mlops/events/testing';

@@ -13,8 +13,8 @@ import { createDirectoryArtifactStore } from '../artifacts/index.js';
 import { createRegistryService, type RegistryServiceInstance } from '../service.js';
 import { registryMigrations } from '../storage/migrations.js';
 import type { RegistryTables } from '../storage/schema.js';
+import { testNatsUrl as natsUrl } from '@mlops/events/testing';
 
-const natsUrl = () => process.env['TEST_NATS_URL']?.trim() || 'nats://127.0.0.1:4222';
 
 /**
  * A bus that forwards to NATS unless told to refuse, to show what happens to committed changes

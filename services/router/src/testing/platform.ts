@@ -15,8 +15,9 @@ import { registrySpec } from '@mlops/registry';
 import { bootService, type BootedService } from '@mlops/runtime';
 import { pino } from 'pino';
 import { routerSpec } from '../spec.js';
+import { testNatsUrl as natsUrl } from '@mlops/events/testing';
 
-export const natsUrl = () => process.env['TEST_NATS_URL']?.trim() || 'nats://127.0.0.1:4222';
+export { testNatsUrl as natsUrl } from '@mlops/events/testing';
 
 /** Every service the router needs, booted in this process over loopback, on a fresh database and NATS namespace. */
 export interface PlatformUnderTest {
@@ -113,13 +114,4 @@ export async function startPlatform(routerEnv: Record<string, string> = {}): Pro
   }
 }
 
-/** Polls `check` until it is truthy (or throws after `timeoutMs`); for effects that arrive over NATS. */
-export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from '@mlops/events/testing';
