@@ -1,4 +1,5 @@
 import type { DescService } from '@bufbuild/protobuf';
+import type { Http2Session } from 'node:http2';
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -14,6 +15,12 @@ import { toServiceDefinition } from './service-definition.js';
 import type { AddServiceOptions, ServiceImpl } from './types.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/**
+ * HTTP/2 receive window the server advertises, per stream and per connection. The default 64 KiB
+ * makes a client-streamed upload (an artifact, a push of many rows) wait for a WINDOW_UPDATE
+ * every 64 KiB; clients already open 8 MiB (client.ts). It costs memory only while data is in flight.
+ */
+export const DEFAULT_FLOW_CONTROL_WINDOW_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GrpcServerOptions {
@@ -25,6 +32,8 @@ export interface GrpcServerOptions {
   readonly auth?: AuthConfig;
   /** Largest message accepted or sent; larger ones fail with RESOURCE_EXHAUSTED. Default 4 MiB. */
   readonly maxMessageBytes?: number;
+  /** HTTP/2 receive window per stream and per connection. Default 8 MiB. */
+  readonly flowControlWindowBytes?: number;
 }
 
 export interface GrpcServer {
@@ -46,6 +55,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': maxMessageBytes,
   });
+  const flowControlWindow = options.flowControlWindowBytes ?? DEFAULT_FLOW_CONTROL_WINDOW_BYTES;
+  openReceiveWindow(server, flowControlWindow);
   const deps: HandlerDeps = {
     logger,
     metrics: createRpcMetrics(options.metrics, 'server'),
@@ -113,6 +124,43 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       return stopping;
     },
   };
+}
+
+/**
+ * grpc-js (1.14) has a client option for the HTTP/2 window ('grpc-node.flow_control_window') but no
+ * server one, so this reaches into two of its private fields: the options every listener's
+ * http2 server is created with (the per-stream initial window goes into SETTINGS) and the
+ * session event of each listener (the connection window). `flow-control.test.ts` fails if a
+ * grpc-js upgrade moves either, rather than letting uploads silently slow down again.
+ */
+function openReceiveWindow(server: Server, windowBytes: number): void {
+  const internals = server as unknown as {
+    commonServerOptions?: { settings?: Record<string, unknown> };
+    http2Servers?: Map<{ on(event: 'session', listener: (session: Http2Session) => void): void }, unknown>;
+  };
+  if (!internals.commonServerOptions || !(internals.http2Servers instanceof Map)) return;
+  internals.commonServerOptions.settings = { ...internals.commonServerOptions.settings, initialWindowSize: windowBytes };
+  const seen = new WeakSet<object>();
+  const bindAsync = server.bindAsync.bind(server);
+  server.bindAsync = (port, credentials, callback) =>
+    bindAsync(port, credentials, (err, boundPort) => {
+      for (const http2Server of internals.http2Servers?.keys() ?? []) {
+        if (seen.has(http2Server)) continue;
+        seen.add(http2Server);
+        http2Server.on('session', (session) => {
+          const widen = () => {
+            try {
+              session.setLocalWindowSize(windowBytes);
+            } catch {
+              // A session that closed before its settings were acknowledged needs no window.
+            }
+          };
+          if (session.connecting) session.once('connect', widen);
+          else widen();
+        });
+      }
+      callback(err, boundPort);
+    });
 }
 
 export { OVERALL as OVERALL_HEALTH_SERVICE };

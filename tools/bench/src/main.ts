@@ -1,5 +1,6 @@
-// `npm run bench [name…]`: runs the benchmarks (all, or those named), merges their results into
-// docs/benchmarks.json and rewrites docs/benchmarks.md from it.
+// `npm run bench [--dry] [name…]`: runs the benchmarks (all, or those named), merges their results
+// into docs/benchmarks.json and rewrites docs/benchmarks.md from it. `--dry` prints the figures and
+// writes nothing (for trying a change while the machine is busy: only a quiet run goes in the docs).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderReport } from './report.js';
@@ -10,7 +11,9 @@ const docs = fileURLToPath(new URL('../../../docs/', import.meta.url));
 const jsonPath = `${docs}benchmarks.json`;
 const mdPath = `${docs}benchmarks.md`;
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+const dry = args.includes('--dry');
+const wanted = args.filter((a) => a !== '--dry');
 const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
 if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
@@ -32,6 +35,10 @@ for (const bench of selected) {
     console.log(`  ${f.label}: ${f.value.toFixed(3)} ${f.unit}${ratio}${target}`);
     if (f.target && !f.target.met) failedTargets++;
   }
+}
+if (dry) {
+  console.log(`\n--dry: nothing written${failedTargets ? ` — ${failedTargets} target(s) missed` : ''}`);
+  process.exit(0);
 }
 const ordered = BENCHMARKS.map((b) => results.get(b.name)).filter((r): r is BenchmarkResult => r !== undefined);
 writeFileSync(jsonPath, JSON.stringify(ordered, null, 2) + '\n');
