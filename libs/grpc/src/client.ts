@@ -16,10 +16,10 @@ import {
 import { context, type Context } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { RpcError, cancelled, fromServiceError } from './errors.js';
-import { createRpcMetrics, type RpcMetrics } from './metrics.js';
+import { createRpcMetrics, type MethodMetrics, type RpcMetrics } from './metrics.js';
 import { toServiceDefinition } from './service-definition.js';
 import { waitForDrain } from './streams.js';
-import { endRpcSpan, startClientSpan } from './tracing.js';
+import { endRpcSpan, methodSpans, type MethodSpans } from './tracing.js';
 
 export interface CallOptions {
   /** Time the call may take, from now; overrides the client's `defaultDeadlineMs`. */
@@ -114,12 +114,17 @@ export function createClient<S extends DescService>(desc: S, address: string, op
   const metrics: RpcMetrics = createRpcMetrics(options.metrics, 'client');
   const definition = toServiceDefinition(desc) as Record<string, MethodDefinition<Message, Message>>;
 
+  const scopes = new Map<DescMethod, { spans: MethodSpans; metrics: MethodMetrics }>();
   const openCall = (method: DescMethod, callOptions: CallOptions | undefined, parent: Context): CallScope => {
+    let perMethod = scopes.get(method);
+    if (perMethod === undefined) scopes.set(method, (perMethod = { spans: methodSpans(method), metrics: metrics.forMethod(method) }));
     const metadata = new Metadata();
-    for (const [key, value] of Object.entries(callOptions?.metadata ?? {})) metadata.set(key, value);
+    if (callOptions?.metadata !== undefined) {
+      for (const [key, value] of Object.entries(callOptions.metadata)) metadata.set(key, value);
+    }
     if (options.token !== undefined) metadata.set('authorization', `Bearer ${options.token}`);
-    const { span } = startClientSpan(method, metadata, parent);
-    const recorder = metrics.started(method);
+    const span = perMethod.spans.startClient(metadata, parent);
+    const recorder = perMethod.metrics.started();
     const deadlineMs = callOptions?.deadlineMs ?? options.defaultDeadlineMs;
     let finished = false;
     const finish = (code: status, message?: string) => {

@@ -14,11 +14,12 @@ import { context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { authenticate, authorize, type AuthConfig, type Permission, type Principal } from './auth.js';
 import { cancelled, deadlineExceeded, invalidArgument, toServiceError, unimplemented } from './errors.js';
+import { CallAbort } from './call-abort.js';
 import type { InFlightCalls } from './in-flight.js';
-import type { RpcMetrics } from './metrics.js';
+import type { MethodMetrics, RpcMetrics } from './metrics.js';
 import { methodPath, UndecodableRequest } from './service-definition.js';
 import { readMessages, waitForDrain } from './streams.js';
-import { endRpcSpan, startServerSpan } from './tracing.js';
+import { endRpcSpan, methodSpans, type MethodSpans } from './tracing.js';
 import type { HandlerContext } from './types.js';
 
 /** Health and reflection are public (Kubernetes probes and grpcurl carry no token). */
@@ -60,6 +61,39 @@ const authorizeCall = (deps: HandlerDeps, access: MethodAccess, call: ServerSurf
   return result.principal;
 };
 
+/** What a call of one method needs that does not change from call to call, computed once. */
+interface MethodScope {
+  readonly method: DescMethod;
+  readonly path: string;
+  readonly access: MethodAccess;
+  readonly metrics: MethodMetrics;
+  readonly spans: MethodSpans;
+}
+
+/** The context a handler sees; `signal` and `peer` are made only when read (most handlers never do). */
+class ServerCallContext implements HandlerContext {
+  constructor(
+    readonly method: string,
+    readonly metadata: Metadata,
+    readonly principal: Principal,
+    readonly deadline: Date | undefined,
+    private readonly abort: CallAbort,
+    private readonly call: ServerSurfaceCall,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get peer(): string {
+    return this.call.getPeer();
+  }
+}
+
+// grpc-js ends the call itself when the deadline passes, which also looks like a cancellation.
+// Its timer may fire a millisecond before Date.now() reaches the deadline, hence the slack.
+const DEADLINE_SLACK_MS = 10;
+
 /**
  * Runs one call's body with everything every call gets: a server span (the body runs in its
  * context), metrics, the deadline and cancellation as an AbortSignal, authentication and
@@ -67,23 +101,19 @@ const authorizeCall = (deps: HandlerDeps, access: MethodAccess, call: ServerSurf
  */
 async function observeCall<T>(
   call: ServerSurfaceCall,
-  method: DescMethod,
-  access: MethodAccess,
+  scope: MethodScope,
   deps: HandlerDeps,
   body: (ctx: HandlerContext) => Promise<T>,
 ): Promise<Outcome<T>> {
-  const path = methodPath(method);
-  const recorder = deps.metrics.started(method);
-  const { span, ctx: spanContext } = startServerSpan(method, call.metadata);
-  const controller = new AbortController();
-  const release = deps.calls.track(controller);
+  const { path } = scope;
+  const recorder = scope.metrics.started();
+  const { span, ctx: spanContext } = scope.spans.startServer(call.metadata);
+  const abort = new CallAbort();
+  const release = deps.calls.track(abort);
   const deadline = toDate(call.getDeadline());
   const deadlineError = () => deadlineExceeded(`deadline exceeded while running ${path}`);
-  // grpc-js ends the call itself when the deadline passes, which also looks like a cancellation.
-  // Its timer may fire a millisecond before Date.now() reaches the deadline, hence the slack.
-  const DEADLINE_SLACK_MS = 10;
   const onCancelled = () =>
-    controller.abort(
+    abort.abort(
       deadline !== undefined && Date.now() >= deadline.getTime() - DEADLINE_SLACK_MS
         ? deadlineError()
         : cancelled('the client cancelled the call'),
@@ -95,24 +125,17 @@ async function observeCall<T>(
     if (deadline !== undefined) {
       const remainingMs = deadline.getTime() - Date.now();
       if (remainingMs <= 0) throw deadlineExceeded(`deadline exceeded before ${path} started`);
-      deadlineTimer = setTimeout(() => controller.abort(deadlineError()), remainingMs);
+      deadlineTimer = setTimeout(() => abort.abort(deadlineError()), remainingMs);
     }
-    const principal = authorizeCall(deps, access, call, path);
+    const principal = authorizeCall(deps, scope.access, call, path);
     if (principal.kind === 'token') span.setAttribute('enduser.id', principal.name);
-    const handlerContext: HandlerContext = {
-      method: path,
-      metadata: call.metadata,
-      principal,
-      deadline,
-      signal: controller.signal,
-      peer: call.getPeer(),
-    };
-    const value = await context.with(spanContext, () => body(handlerContext));
+    const handlerContext = new ServerCallContext(path, call.metadata, principal, deadline, abort, call);
+    const value = await context.with(spanContext, body, undefined, handlerContext);
     // A handler that ignored its signal may finish after the client gave up; the call still failed.
-    if (controller.signal.aborted) throw controller.signal.reason;
+    if (abort.aborted) throw abort.reason;
     outcome = { ok: true, value };
   } catch (err) {
-    const failure = controller.signal.aborted ? controller.signal.reason : err;
+    const failure = abort.aborted ? abort.reason : err;
     const { status, unexpected } = toServiceError(failure);
     if (unexpected) deps.logger?.error({ err: failure, method: path }, 'gRPC handler failed with an unexpected error');
     outcome = { ok: false, status };
@@ -169,29 +192,30 @@ const missingHandler = (method: DescMethod): AnyHandler => () => {
 /** Wraps one implementation function as the grpc-js handler of its method kind. */
 export function wrapHandler(method: DescMethod, impl: unknown, access: MethodAccess, deps: HandlerDeps): UntypedHandleCall {
   const handler: AnyHandler = typeof impl === 'function' ? (impl as AnyHandler) : missingHandler(method);
+  const scope: MethodScope = { method, path: methodPath(method), access, metrics: deps.metrics.forMethod(method), spans: methodSpans(method) };
   const output = (value: unknown) => create(method.output, value as MessageInitShape<DescMethod['output']>);
   switch (method.methodKind) {
     case 'unary':
       return (call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) => {
-        void observeCall(call, method, access, deps, async (ctx) => output(await handler(decoded(call.request), ctx))).then((outcome) =>
+        void observeCall(call, scope, deps, async (ctx) => output(await handler(decoded(call.request), ctx))).then((outcome) =>
           outcome.ok ? callback(null, outcome.value) : callback(outcome.status),
         );
       };
     case 'server_streaming':
       return (call: ServerWritableStream<Message, Message>) => {
-        void observeCall(call, method, access, deps, (ctx) =>
+        void observeCall(call, scope, deps, (ctx) =>
           writeResponses(call, method, handler(decoded(call.request), ctx) as AsyncIterable<MessageInitShape<DescMethod['output']>>, ctx.signal),
         ).then((outcome) => finishStream(call, outcome));
       };
     case 'client_streaming':
       return (call: ServerReadableStream<Message, Message>, callback: sendUnaryData<Message>) => {
-        void observeCall(call, method, access, deps, async (ctx) => output(await handler(decodedMessages(readMessages<Message>(call, ctx.signal)), ctx))).then(
+        void observeCall(call, scope, deps, async (ctx) => output(await handler(decodedMessages(readMessages<Message>(call, ctx.signal)), ctx))).then(
           (outcome) => (outcome.ok ? callback(null, outcome.value) : callback(outcome.status)),
         );
       };
     case 'bidi_streaming':
       return (call: ServerDuplexStream<Message, Message>) => {
-        void observeCall(call, method, access, deps, (ctx) =>
+        void observeCall(call, scope, deps, (ctx) =>
           writeResponses(
             call,
             method,

@@ -1,18 +1,23 @@
+/** Anything a forced shutdown can abort. */
+export interface Abortable {
+  abort(reason: unknown): void;
+}
+
 /** The calls a server is running, so a forced shutdown can abort their handlers' signals. */
 export class InFlightCalls {
-  private readonly controllers = new Set<AbortController>();
+  private readonly calls = new Set<Abortable>();
 
   /** Adds a call; the returned function removes it again. */
-  track(controller: AbortController): () => void {
-    this.controllers.add(controller);
-    return () => this.controllers.delete(controller);
+  track(call: Abortable): () => void {
+    this.calls.add(call);
+    return () => this.calls.delete(call);
   }
 
   get size(): number {
-    return this.controllers.size;
+    return this.calls.size;
   }
 
   abortAll(reason: unknown): void {
-    for (const controller of this.controllers) controller.abort(reason);
+    for (const call of this.calls) call.abort(reason);
   }
 }

@@ -30,11 +30,17 @@ export interface CallRecorder {
   handled(code: status): void;
 }
 
-export interface RpcMetrics {
-  started(method: DescMethod): CallRecorder;
+/** The metrics of one method's calls; label sets are built once per method (and per code). */
+export interface MethodMetrics {
+  started(): CallRecorder;
 }
 
-const NO_METRICS: RpcMetrics = { started: () => ({ handled: () => undefined }) };
+export interface RpcMetrics {
+  forMethod(method: DescMethod): MethodMetrics;
+}
+
+const NO_RECORDER: CallRecorder = { handled: () => undefined };
+const NO_METRICS: RpcMetrics = { forMethod: () => ({ started: () => NO_RECORDER }) };
 
 /** go-grpc-prometheus metric names: `grpc_<side>_started_total`, `_handled_total`, `_handling_seconds`. */
 export function createRpcMetrics(registry: Registry | undefined, side: 'server' | 'client'): RpcMetrics {
@@ -57,17 +63,27 @@ export function createRpcMetrics(registry: Registry | undefined, side: 'server' 
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
   return {
-    started(method) {
+    forMethod(method) {
       const labels = { grpc_type: grpcType(method), grpc_service: method.parent.typeName, grpc_method: method.name };
-      started.inc(labels);
-      const stopTimer = seconds.startTimer(labels);
-      let done = false;
+      const handledLabels = new Map<status, Record<HandledLabels, string>>();
+      const handledLabelsOf = (code: status) => {
+        let found = handledLabels.get(code);
+        if (found === undefined) handledLabels.set(code, (found = { ...labels, grpc_code: statusName(code) }));
+        return found;
+      };
       return {
-        handled(code) {
-          if (done) return;
-          done = true;
-          stopTimer();
-          handled.inc({ ...labels, grpc_code: statusName(code) });
+        started() {
+          started.inc(labels);
+          const startedAt = performance.now();
+          let done = false;
+          return {
+            handled(code) {
+              if (done) return;
+              done = true;
+              seconds.observe(labels, (performance.now() - startedAt) / 1000);
+              handled.inc(handledLabelsOf(code));
+            },
+          };
         },
       };
     },

@@ -4,18 +4,27 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
-  context,
   propagation,
   trace,
   type Context,
   type Span,
   type TextMapGetter,
   type TextMapSetter,
+  type Tracer,
+  type TracerProvider,
 } from '@opentelemetry/api';
 import { statusName } from './errors.js';
 import { methodDisplayName } from './service-definition.js';
 
-const tracer = () => trace.getTracer('@mlops/grpc');
+// The tracer is fetched again only when the global provider object changes: not once at module
+// load (trace.disable() at the first initTracing replaces the global proxy, and a tracer taken
+// from the old one would stay a no-op), and not per span (getTracer allocates).
+let cachedTracer: { provider: TracerProvider; tracer: Tracer } | undefined;
+const tracer = (): Tracer => {
+  const provider = trace.getTracerProvider();
+  if (cachedTracer?.provider !== provider) cachedTracer = { provider, tracer: provider.getTracer('@mlops/grpc') };
+  return cachedTracer.tracer;
+};
 
 // Propagators read and write gRPC metadata directly; only string values are trace headers.
 const metadataGetter: TextMapGetter<Metadata> = {
@@ -30,25 +39,31 @@ const metadataSetter: TextMapSetter<Metadata> = {
   set: (carrier, key, value) => carrier.set(key, value),
 };
 
-const rpcAttributes = (method: DescMethod) => ({
-  'rpc.system': 'grpc',
-  'rpc.service': method.parent.typeName,
-  'rpc.method': method.name,
-});
-
-/** A SERVER span whose parent is the trace context the caller sent (`traceparent`/`tracestate`). */
-export function startServerSpan(method: DescMethod, metadata: Metadata): { span: Span; ctx: Context } {
-  const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
-  const span = tracer().startSpan(methodDisplayName(method), { kind: SpanKind.SERVER, attributes: rpcAttributes(method) }, parent);
-  return { span, ctx: trace.setSpan(parent, span) };
+/** Starts the spans of one method's calls; its name and attributes are computed once. */
+export interface MethodSpans {
+  /** A SERVER span whose parent is the trace context the caller sent (`traceparent`/`tracestate`). */
+  startServer(metadata: Metadata): { span: Span; ctx: Context };
+  /** A CLIENT span under `parent`, with its trace context written into `metadata`. */
+  startClient(metadata: Metadata, parent: Context): Span;
 }
 
-/** A CLIENT span under the active context, with its trace context written into `metadata`. */
-export function startClientSpan(method: DescMethod, metadata: Metadata, parent: Context = context.active()): { span: Span; ctx: Context } {
-  const span = tracer().startSpan(methodDisplayName(method), { kind: SpanKind.CLIENT, attributes: rpcAttributes(method) }, parent);
-  const ctx = trace.setSpan(parent, span);
-  propagation.inject(ctx, metadata, metadataSetter);
-  return { span, ctx };
+export function methodSpans(method: DescMethod): MethodSpans {
+  const name = methodDisplayName(method);
+  const attributes = { 'rpc.system': 'grpc', 'rpc.service': method.parent.typeName, 'rpc.method': method.name };
+  const serverOptions = { kind: SpanKind.SERVER, attributes };
+  const clientOptions = { kind: SpanKind.CLIENT, attributes };
+  return {
+    startServer(metadata) {
+      const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+      const span = tracer().startSpan(name, serverOptions, parent);
+      return { span, ctx: trace.setSpan(parent, span) };
+    },
+    startClient(metadata, parent) {
+      const span = tracer().startSpan(name, clientOptions, parent);
+      propagation.inject(trace.setSpan(parent, span), metadata, metadataSetter);
+      return span;
+    },
+  };
 }
 
 // RPC semantic conventions: a server span is an error only for codes that mean the server failed.

@@ -43,9 +43,16 @@ class ForwardingTracer implements Tracer {
     private readonly options: TracerOptions | undefined,
   ) {}
 
-  // The SDK caches tracers by name and version, so resolving per span is a map lookup.
+  private resolved: { provider: TracerProvider; tracer: Tracer } | undefined;
+
+  // Resolved again only when the current provider changes: the SDK's getTracer builds a cache
+  // key string on every call, which shows in the profile of a small RPC.
   private resolve(): Tracer {
-    return (this.stack.current() ?? NO_PROVIDER).getTracer(this.name, this.version, this.options);
+    const provider = this.stack.current() ?? NO_PROVIDER;
+    if (this.resolved?.provider !== provider) {
+      this.resolved = { provider, tracer: provider.getTracer(this.name, this.version, this.options) };
+    }
+    return this.resolved.tracer;
   }
 
   startSpan(name: string, options?: SpanOptions, context?: Context): Span {

@@ -1,6 +1,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { createClient, createGrpcServer } from '@mlops/grpc';
 import { EchoRequestSchema, EchoService } from '@mlops/proto/mlops/testing/v1/echo_pb';
+import { initTracing } from '@mlops/telemetry';
 import { Registry } from 'prom-client';
 import { concurrentThroughput, interleave, median, sequentialLatency } from '../stats.js';
 import { ratioFigure, type Benchmark } from '../result.js';
@@ -20,6 +21,8 @@ export const grpcOverhead: Benchmark = {
     const payload = new Uint8Array(PAYLOAD_BYTES).fill(7);
     const wire = Buffer.from(toBinary(EchoRequestSchema, create(EchoRequestSchema, { payload })));
     const bare = await startBareEcho();
+    // Spans are recorded as in a service (bootService installs the same provider), exported nowhere.
+    const tracing = initTracing({ service: 'bench-grpc-overhead', version: '0' });
 
     const server = createGrpcServer({ service: 'bench', metrics: new Registry() });
     server.add(EchoService, {
@@ -29,7 +32,7 @@ export const grpcOverhead: Benchmark = {
       async *echoBidiStream() {},
     });
     const port = await server.listen('127.0.0.1:0');
-    const client = createClient(EchoService, `127.0.0.1:${port}`);
+    const client = createClient(EchoService, `127.0.0.1:${port}`, { metrics: new Registry() });
     try {
       const seq = await interleave(
         ROUNDS,
@@ -57,13 +60,14 @@ export const grpcOverhead: Benchmark = {
         ],
         notes: [
           `${PAYLOAD_BYTES}-byte payload; median of ${ROUNDS} interleaved rounds of 2,000 sequential calls and 20,000 calls at concurrency 64.`,
-          'The platform side runs with metrics and tracing on (no exporter), as in production without OTLP.',
+          'The platform side runs with server and client metrics and recorded spans (no exporter), as a service without OTLP does.',
         ],
       };
     } finally {
       client.close();
       await server.shutdown(0);
       await bare.close();
+      await tracing.shutdown();
     }
   },
 };
