@@ -1,5 +1,6 @@
-import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type Message } from '@bufbuild/protobuf';
+import { fromBinary, type DescMessage, type DescMethod, type DescService, type Message } from '@bufbuild/protobuf';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import { messageSerializer } from './serializer.js';
 
 /** The gRPC method path `/<package>.<Service>/<Method>`, always derived from the descriptor. */
 export const methodPath = (method: DescMethod): string => `/${method.parent.typeName}/${method.name}`;
@@ -13,10 +14,6 @@ export const isRequestStreaming = (method: DescMethod): boolean =>
 export const isResponseStreaming = (method: DescMethod): boolean =>
   method.methodKind === 'server_streaming' || method.methodKind === 'bidi_streaming';
 
-// Wraps the encoded bytes without copying; grpc-js wants a Buffer.
-const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-const serializer = (schema: DescMessage) => (message: Message) => toBuffer(toBinary(schema, message));
 const deserializer = (schema: DescMessage) => (bytes: Buffer) => fromBinary(schema, bytes);
 
 /**
@@ -52,9 +49,9 @@ export function toServiceDefinition(desc: DescService): ServiceDefinition {
       originalName: method.name,
       requestStream: isRequestStreaming(method),
       responseStream: isResponseStreaming(method),
-      requestSerialize: serializer(method.input),
+      requestSerialize: messageSerializer(method.input),
       requestDeserialize: requestDeserializer(method.input) as (bytes: Buffer) => Message,
-      responseSerialize: serializer(method.output),
+      responseSerialize: messageSerializer(method.output),
       responseDeserialize: deserializer(method.output),
     };
   }

@@ -1,0 +1,67 @@
+import { ScalarType, toBinary, type DescField, type DescMessage, type Message } from '@bufbuild/protobuf';
+import { reflect } from '@bufbuild/protobuf/reflect';
+
+/** A bytes field at least this long is written by `messageSerializer` itself. */
+export const LARGE_BYTES_FIELD = 64 * 1024;
+
+// Wraps the encoded bytes without copying; grpc-js wants a Buffer.
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+const varintLength = (value: number): number => {
+  let length = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    length++;
+  }
+  return length;
+};
+
+const writeVarint = (target: Buffer, offset: number, value: number): number => {
+  while (value >= 0x80) {
+    target[offset++] = (value % 128) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  target[offset++] = value;
+  return offset;
+};
+
+/** The value of a singular bytes field, whether it sits in a oneof or not. */
+const bytesValue = (message: Message, field: DescField): unknown => {
+  const record = message as unknown as Record<string, unknown>;
+  if (field.oneof === undefined) return record[field.localName];
+  const selected = record[field.oneof.localName] as { case?: string; value?: unknown } | undefined;
+  return selected?.case === field.localName ? selected.value : undefined;
+};
+
+/**
+ * Encodes messages of `schema` for grpc-js.
+ *
+ * protobuf-es writes into a buffer that doubles as it grows and slices it at the end, so a 1 MiB
+ * bytes field (an artifact chunk, a raw tensor) costs a 2 MiB zeroed allocation and two copies
+ * before grpc-js copies it once more into its frame. When a singular bytes field of the message
+ * itself is large, the rest of the message is encoded without it and the field is appended
+ * after, copied once. Fields may come in any order on the wire, so every parser reads the same
+ * message; the caller's message is not modified.
+ */
+export function messageSerializer(schema: DescMessage): (message: Message) => Buffer {
+  const bytesFields = schema.fields.filter((f) => f.fieldKind === 'scalar' && f.scalar === ScalarType.BYTES);
+  const plain = (message: Message) => toBuffer(toBinary(schema, message));
+  if (bytesFields.length === 0) return plain;
+  return (message) => {
+    for (const field of bytesFields) {
+      const value = bytesValue(message, field);
+      if (!(value instanceof Uint8Array) || value.byteLength < LARGE_BYTES_FIELD) continue;
+      const rest = Object.assign(Object.create(Object.getPrototypeOf(message) as object) as Message, message);
+      reflect(schema, rest).clear(field);
+      const head = toBinary(schema, rest);
+      const tag = field.number * 8 + 2; // wire type 2: length-delimited
+      const out = Buffer.allocUnsafe(head.byteLength + varintLength(tag) + varintLength(value.byteLength) + value.byteLength);
+      out.set(head, 0);
+      let offset = writeVarint(out, head.byteLength, tag);
+      offset = writeVarint(out, offset, value.byteLength);
+      out.set(value, offset);
+      return out;
+    }
+    return plain(message);
+  };
+}
