@@ -19,6 +19,7 @@ export {
 export { LoadedModel, type LoadedModelState } from './models/loaded-model.js';
 export type { ModelSource, SourceError } from './models/model-source.js';
 export { InMemoryModelSource } from './models/in-memory-source.js';
+export { sessionOptions } from './models/onnx-session.js';
 export { registryModelSource } from './registry/registry-source.js';
 export { followRegistryEvents, ALIAS_SET_SUBJECT } from './registry/registry-events.js';
 export {

@@ -42,7 +42,8 @@ const submitAll = (batcher: DynamicBatcher<number, number>, inputs: number[], ro
 describe('DynamicBatcher', () => {
   it('stacks requests that arrive together into one run and gives each its own output', async () => {
     const runner = recordingRunner();
-    const batcher = new DynamicBatcher<number, number>(policy({ maxQueueDelayUs: 2_000 }), runner.run);
+    // The delay must outlast the three submits even on a loaded machine (2 ms did not, once).
+    const batcher = new DynamicBatcher<number, number>(policy({ maxQueueDelayUs: 50_000 }), runner.run);
     const results = await Promise.all(submitAll(batcher, [1, 2, 3]));
     expect(results.map((r) => r.output)).toEqual([2, 4, 6]);
     expect(runner.batches).toEqual([[1, 2, 3]]);

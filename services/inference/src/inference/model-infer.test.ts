@@ -2,13 +2,7 @@ import { buildIdentityModel } from '@mlops/model-builders';
 import { RpcError, status } from '@mlops/grpc';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import {
-  directRun,
-  inferRequest,
-  metricValue,
-  rawBytes,
-  closedAfterEach,
-} from '../testing/fixtures.js';
+import { directRun, inferRequest, metricValue, rawBytes, closedAfterEach } from '../testing/fixtures.js';
 import { FEATURES, logisticRegression, rows, smallMlp, treeEnsemble } from '../testing/models.js';
 import { modelInfer } from './model-infer.js';
 
@@ -197,6 +191,26 @@ describe('ModelInfer', () => {
     expect(await metricValue(registry, 'nv_inference_request_failure', { model: 'm', version: '1' })).toBe(5);
   });
 
+  it("never makes the call's abort signal for a direct run that succeeds", async () => {
+    const { source, repository } = fixture();
+    source.put('m', 1, logisticRegression(3)).setAlias('m', 'production', 1);
+    let reads = 0;
+    const response = await modelInfer(
+      repository,
+      inferRequest({
+        modelName: 'm',
+        inputs: [{ name: 'features', datatype: 'FP32', shape: [1n, 30n] }],
+        rawInputContents: [rawBytes(rows(1, 1, FEATURES))],
+      }),
+      () => {
+        reads++;
+        return new AbortController().signal;
+      },
+    );
+    expect(response.outputs).toHaveLength(1);
+    expect(reads).toBe(0);
+  });
+
   it('NOT_FOUND for a model the source does not have; INVALID_ARGUMENT for a malformed version', async () => {
     const { repository } = fixture();
     expect((await rejection(modelInfer(repository, inferRequest({ modelName: 'nope' })))).code).toBe(
@@ -275,6 +289,37 @@ describe('ModelInfer', () => {
       expect(await metricValue(registry, 'nv_inference_request_success', { model: 'm', version: '1' })).toBe(
         12,
       );
+    });
+
+    it("drops a queued request whose caller gave up, with the caller's reason, and runs the others", async () => {
+      const { source, repository, registry } = fixture({
+        defaults: { batching: { ...batching, maxQueueDelayUs: 200_000, maxBatchSize: 2 } },
+      });
+      source.put('m', 1, logisticRegression(3)).setAlias('m', 'production', 1);
+      const request = () =>
+        inferRequest({
+          modelName: 'm',
+          inputs: [{ name: 'features', datatype: 'FP32', shape: [1n, 30n] }],
+          rawInputContents: [rawBytes(rows(1, 1, FEATURES))],
+        });
+      const controller = new AbortController();
+      // Settled into a value at once, so its rejection is never unhandled while the test waits.
+      const abandoned = modelInfer(repository, request(), () => controller.signal).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      // Loading the model on first use is async: let the first request reach the queue first.
+      while (
+        (await metricValue(registry, 'nv_inference_pending_request_count', { model: 'm', version: '1' })) !==
+        1
+      )
+        await new Promise((resolve) => setImmediate(resolve));
+      controller.abort(new Error('the client cancelled'));
+      // The second request fills the batch and starts it; the abandoned one is not part of the run.
+      const kept = await modelInfer(repository, request(), () => new AbortController().signal);
+      expect(kept.outputs).toHaveLength(1);
+      expect(await abandoned).toEqual(new Error('the client cancelled'));
+      expect(await metricValue(registry, 'nv_inference_count', { model: 'm', version: '1' })).toBe(1);
     });
 
     it('answers RESOURCE_EXHAUSTED when the queue is full, and INVALID_ARGUMENT above the max batch size', async () => {

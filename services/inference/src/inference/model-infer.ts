@@ -46,11 +46,15 @@ export async function leaseModel(
  * ModelInfer: validation before onnxruntime, the run (direct or batched), and the response in the
  * request's contents form. The lease keeps the version alive until the answer is built, so a hot
  * swap never pulls a session from under a running request.
+ *
+ * `callSignal` gives the call's abort signal; it is read only where a caller giving up changes
+ * anything (a request waiting in a batch queue, a failed run), because making a call's signal
+ * costs an AbortController that a direct run never looks at.
  */
 export async function modelInfer(
   repository: ModelRepository,
   request: ModelInferRequest,
-  signal?: AbortSignal,
+  callSignal?: () => AbortSignal,
 ): Promise<ModelInferResponseInit> {
   const model = await leaseModel(repository, request.modelName, request.modelVersion);
   const started = performance.now();
@@ -68,13 +72,14 @@ export async function modelInfer(
       inputs: decoded.value.tensors,
       rows: decoded.value.rows,
       outputs: outputs.value,
-      ...(signal ? { signal } : {}),
+      ...(callSignal ? { signal: callSignal } : {}),
     });
     if (!submitted.ok) throw refusal(model.model, model.version, submitted.error);
     let tensors;
     try {
       tensors = await submitted.value;
     } catch (error) {
+      const signal = callSignal?.();
       throw signal?.aborted ? signal.reason : runFailed(model.model, model.version, error);
     }
     const encoded = encodeOutputs(tensors, form.value);

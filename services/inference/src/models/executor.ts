@@ -15,7 +15,8 @@ export interface ExecutionRequest {
   /** The shared dimension-0 size for batchable models, else 0. */
   readonly rows: number;
   readonly outputs: readonly TensorSignature[];
-  readonly signal?: AbortSignal;
+  /** The caller's abort signal, read only by executors that queue (see modelInfer). */
+  readonly signal?: () => AbortSignal;
 }
 
 export type ExecutionRefusal = SubmitRefusal;
@@ -125,7 +126,7 @@ export function batchedExecutor(
   return {
     kind: 'batched',
     submit(request) {
-      const submitted = batcher.submit(request, request.rows, request.signal);
+      const submitted = batcher.submit(request, request.rows, request.signal?.());
       if (!submitted.ok) return submitted;
       metrics.pendingChanged(1);
       return ok(

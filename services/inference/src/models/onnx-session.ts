@@ -53,6 +53,19 @@ export function warmUpInputs(signature: ModelSignature): HostTensor[] {
   });
 }
 
+/** The onnxruntime options a served model's session is created with. */
+export function sessionOptions(settings: SessionSettings): ort.InferenceSession.SessionOptions {
+  const { allowSpinning, ...options } = settings;
+  const spinning = allowSpinning === true ? '1' : '0';
+  return {
+    ...options,
+    // Load errors are reported by us, as structured logs and metrics; onnxruntime's own
+    // console output would only add unstructured lines.
+    logSeverityLevel: 4,
+    extra: { session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } } },
+  };
+}
+
 /**
  * Creates a session from ONNX bytes, reads its signature and runs one warm-up inference (so the
  * first real request does not pay for lazy initialisation, and a model that cannot run is caught
@@ -64,12 +77,7 @@ export async function openSession(
 ): Promise<Result<OpenedSession, string>> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, {
-      ...settings,
-      // Load errors are reported by us, as structured logs and metrics; onnxruntime's own
-      // console output would only add unstructured lines.
-      logSeverityLevel: 4,
-    });
+    session = await ort.InferenceSession.create(bytes, sessionOptions(settings));
   } catch (error) {
     return err(`onnxruntime cannot load the model: ${messageOf(error)}`);
   }
