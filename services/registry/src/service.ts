@@ -46,10 +46,11 @@ export function createRegistryService(deps: RegistryServiceDeps): RegistryServic
     ...(logger ? { logger } : {}),
     ...(deps.outboxRetryMs !== undefined ? { retryMs: deps.outboxRetryMs } : {}),
   });
+  const inspector = inspectorOf(deps.inspect);
   const ctx: RegistryContext = {
     db: deps.db.db,
     artifacts: deps.artifacts,
-    inspect: deps.inspect ?? createOnnxInspector(),
+    inspect: inspector.inspect,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     eventsCommitted: () => relay.kick(),
     ...(logger ? { logger } : {}),
@@ -79,6 +80,16 @@ export function createRegistryService(deps: RegistryServiceDeps): RegistryServic
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     },
     flushEvents: () => relay.drain(),
-    close: () => relay.stop(),
+    close: async () => {
+      inspector.release();
+      await relay.stop();
+    },
   };
+}
+
+/** The inspector to use and how to release it: one passed in belongs to the caller, the default one (and its warm probe process) to the service. */
+function inspectorOf(given: ArtifactInspector | undefined): { inspect: ArtifactInspector; release(): void } {
+  if (given !== undefined) return { inspect: given, release: () => undefined };
+  const own = createOnnxInspector();
+  return { inspect: own, release: () => own.close() };
 }

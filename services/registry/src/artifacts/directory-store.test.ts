@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -49,6 +49,17 @@ describe('directory artifact store', () => {
     await upload.abort();
     expect(await readdir(join(root, 'staging'))).toEqual([]);
     await expect(upload.write(Buffer.from('more'))).rejects.toThrow(/aborted/);
+  });
+
+  it('an upload aborted after finish (while its fsync may still run) leaves nothing behind and cannot be committed', async () => {
+    const upload = await store.begin();
+    await upload.write(randomBytes(1_000_000));
+    const staged = await upload.finish();
+    expect((await readFile(staged.localPath)).byteLength).toBe(1_000_000);
+    await upload.abort();
+    expect(await readdir(join(root, 'staging'))).toEqual([]);
+    await expect(upload.commit()).rejects.toThrow(/aborted/);
+    expect(await store.open(staged.sha256)).toBeUndefined();
   });
 
   it('stores identical content once', async () => {

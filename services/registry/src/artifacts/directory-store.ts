@@ -14,7 +14,8 @@ import { SHA256_HEX, type ArtifactStore, type ArtifactUpload, type StagedArtifac
  * - the same `ArtifactStore` interface fits an object store, which is where large artifacts
  *   belong in a cluster (the database keeps only the hash, size and metadata).
  * Writes go to `<root>/staging` on the same filesystem, are fsynced, then renamed into place,
- * so a crash leaves either the whole file under its hash or an unreferenced staging file.
+ * so a crash leaves either the whole file under its hash or an unreferenced staging file. The
+ * fsync starts at `finish` and `commit` waits for it, so it overlaps the artifact's inspection.
  */
 export function createDirectoryArtifactStore(root: string): ArtifactStore {
   const stagingDir = join(root, 'staging');
@@ -61,7 +62,8 @@ export function createDirectoryArtifactStore(root: string): ArtifactStore {
 
 type UploadState =
   | { kind: 'writing'; file: FileHandle; hash: Hash }
-  | { kind: 'finished'; staged: StagedArtifact }
+  /** `durable` settles once the staged bytes are fsynced and the file closed (or that failed). */
+  | { kind: 'finished'; staged: StagedArtifact; durable: Promise<void> }
   | { kind: 'committed'; stored: StoredArtifact }
   | { kind: 'aborted' };
 
@@ -84,13 +86,10 @@ class DirectoryUpload implements ArtifactUpload {
   async write(chunk: Uint8Array): Promise<void> {
     const state = this.#state;
     if (state.kind !== 'writing') throw new Error(`cannot write to an upload that is ${state.kind}`);
+    // The write runs on libuv's thread pool while this thread hashes the same (unchanging) bytes.
+    const written = writeFully(state.file, chunk);
     state.hash.update(chunk);
-    let offset = 0;
-    // FileHandle.write may write fewer bytes than asked; loop until the chunk is on disk.
-    while (offset < chunk.byteLength) {
-      const { bytesWritten } = await state.file.write(chunk, offset, chunk.byteLength - offset);
-      offset += bytesWritten;
-    }
+    await written;
     this.#bytesWritten += chunk.byteLength;
   }
 
@@ -98,10 +97,20 @@ class DirectoryUpload implements ArtifactUpload {
     const state = this.#state;
     if (state.kind === 'finished') return state.staged;
     if (state.kind !== 'writing') throw new Error(`cannot finish an upload that is ${state.kind}`);
-    await state.file.sync();
-    await state.file.close();
+    const { file } = state;
+    // Every byte is written (readable at localPath), so the artifact can be inspected while the
+    // disk catches up: the fsync overlaps the inspection, and `commit` waits for it.
+    const durable = (async () => {
+      try {
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+    })();
+    // Handled here so an upload aborted before commit leaves no unhandled rejection; commit rethrows it.
+    durable.catch(() => undefined);
     const staged = { sha256: state.hash.digest('hex'), size: this.#bytesWritten, localPath: this.localPath };
-    this.#state = { kind: 'finished', staged };
+    this.#state = { kind: 'finished', staged, durable };
     return staged;
   }
 
@@ -109,6 +118,7 @@ class DirectoryUpload implements ArtifactUpload {
     const state = this.#state;
     if (state.kind === 'committed') return state.stored;
     if (state.kind !== 'finished') throw new Error(`cannot commit an upload that is ${state.kind}`);
+    await state.durable;
     const { sha256, size } = state.staged;
     const target = this.blobPath(sha256);
     const dir = join(target, '..');
@@ -131,7 +141,17 @@ class DirectoryUpload implements ArtifactUpload {
     if (state.kind === 'committed' || state.kind === 'aborted') return;
     this.#state = { kind: 'aborted' };
     if (state.kind === 'writing') await state.file.close().catch(() => undefined);
+    if (state.kind === 'finished') await state.durable.catch(() => undefined);
     await rm(this.localPath, { force: true });
+  }
+}
+
+/** FileHandle.write may write fewer bytes than asked; loops until the whole chunk is written. */
+async function writeFully(file: FileHandle, chunk: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < chunk.byteLength) {
+    const { bytesWritten } = await file.write(chunk, offset, chunk.byteLength - offset);
+    offset += bytesWritten;
   }
 }
 

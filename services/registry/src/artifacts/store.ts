@@ -15,9 +15,12 @@ export interface ArtifactUpload {
   /** Appends a chunk; resolves when the bytes are handed to the OS, which is the upload's backpressure. */
   write(chunk: Uint8Array): Promise<void>;
   readonly bytesWritten: number;
-  /** Flushes and fsyncs the staged file and returns what was received. */
+  /**
+   * Ends the writes and returns what was received; the staged file is then complete at
+   * `localPath`. Making it durable (fsync) may go on in the background: `commit` waits for it.
+   */
   finish(): Promise<StagedArtifact>;
-  /** Moves the finished file to its content address (atomically; an identical artifact may already be there). */
+  /** Makes the finished file durable, then moves it to its content address (atomically; an identical artifact may already be there). */
   commit(): Promise<StoredArtifact>;
   /** Deletes the staged bytes. Safe to call at any point and more than once. */
   abort(): Promise<void>;

@@ -1,2 +1,2 @@
 export { compareSignatures } from './compare.js';
-export { createOnnxInspector, type ArtifactInspector } from './onnx-inspector.js';
+export { createOnnxInspector, type ArtifactInspector, type OnnxInspector } from './onnx-inspector.js';
