@@ -1,29 +1,12 @@
 import { ScalarType, toBinary, type DescField, type DescMessage, type Message } from '@bufbuild/protobuf';
 import { reflect } from '@bufbuild/protobuf/reflect';
+import { varintSize, writeVarint } from './wire.js';
 
 /** A bytes field at least this long is written by `messageSerializer` itself. */
 export const LARGE_BYTES_FIELD = 64 * 1024;
 
 // Wraps the encoded bytes without copying; grpc-js wants a Buffer.
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-const varintLength = (value: number): number => {
-  let length = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 128);
-    length++;
-  }
-  return length;
-};
-
-const writeVarint = (target: Buffer, offset: number, value: number): number => {
-  while (value >= 0x80) {
-    target[offset++] = (value % 128) | 0x80;
-    value = Math.floor(value / 128);
-  }
-  target[offset++] = value;
-  return offset;
-};
 
 /** The value of a singular bytes field, whether it sits in a oneof or not. */
 const bytesValue = (message: Message, field: DescField): unknown => {
@@ -55,7 +38,9 @@ export function messageSerializer(schema: DescMessage): (message: Message) => Bu
       reflect(schema, rest).clear(field);
       const head = toBinary(schema, rest);
       const tag = field.number * 8 + 2; // wire type 2: length-delimited
-      const out = Buffer.allocUnsafe(head.byteLength + varintLength(tag) + varintLength(value.byteLength) + value.byteLength);
+      const out = Buffer.allocUnsafe(
+        head.byteLength + varintSize(tag) + varintSize(value.byteLength) + value.byteLength,
+      );
       out.set(head, 0);
       let offset = writeVarint(out, head.byteLength, tag);
       offset = writeVarint(out, offset, value.byteLength);

@@ -21,6 +21,11 @@ export class CatalogHolder {
   private loadedAt = 0;
   private reloading: Promise<Catalog> | undefined;
   private readonly selections = new Map<string, Result<FeatureSelection, SelectionError>>();
+  /**
+   * The last successful request and its selection: callers repeat the same refs call after
+   * call, and comparing them one by one is cheaper than joining them into the memo key.
+   */
+  private last: { readonly refs: readonly string[]; readonly service: string; readonly selection: Result<FeatureSelection, SelectionError> } | undefined;
 
   constructor(private readonly opts: CatalogHolderOptions) {}
 
@@ -46,6 +51,7 @@ export class CatalogHolder {
     this.catalog = catalog;
     this.loadedAt = Date.now();
     this.selections.clear();
+    this.last = undefined;
   }
 
   /** True when a miss may be answered by reloading (the last load is old enough). */
@@ -68,13 +74,27 @@ export class CatalogHolder {
 
   /** Resolves (memoised) the features a read asks for; an unknown name triggers one reload. */
   async select(req: SelectionRequest): Promise<Result<FeatureSelection, SelectionError>> {
+    const last = this.last;
+    if (last && last.service === req.featureService && sameRefs(last.refs, req.featureRefs)) return last.selection;
     const key = req.featureService !== '' && req.featureRefs.length === 0 ? `s\u0000${req.featureService}` : `r\u0000${req.featureRefs.join('\u0000')}\u0000${req.featureService}`;
     const memo = this.selections.get(key);
-    if (memo?.ok) return memo;
+    if (memo?.ok) {
+      this.last = { refs: [...req.featureRefs], service: req.featureService, selection: memo };
+      return memo;
+    }
     let result = selectFeatures(this.catalog, req);
     if (!result.ok && (await this.reloadIfStale())) result = selectFeatures(this.catalog, req);
     if (this.selections.size >= MAX_MEMOIZED_SELECTIONS) this.selections.clear();
-    if (result.ok) this.selections.set(key, result);
+    if (result.ok) {
+      this.selections.set(key, result);
+      this.last = { refs: [...req.featureRefs], service: req.featureService, selection: result };
+    }
     return result;
   }
+}
+
+function sameRefs(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -64,6 +64,12 @@ describe('feature store over NATS and gRPC', () => {
       ['PRESENT', 'NOT_FOUND'],
     ]);
     expect(res.rows[0]?.values[0]?.value).toBeUndefined();
+    // One view only (answers laid out once per row and selection), read twice: same statuses.
+    for (let i = 0; i < 2; i++) {
+      const one = await fs.client.getOnlineFeatures({ entityKeys: ['stale', 'fresh', 'nobody'], featureRefs: ['customer_stats:spend_7d', 'customer_stats:segment'] });
+      expect(one.rows.map((r) => r.values.map(statusOf))).toEqual([['EXPIRED', 'EXPIRED'], ['PRESENT', 'PRESENT'], ['NOT_FOUND', 'NOT_FOUND']]);
+      expect(one.rows[1]?.values.map(plain)).toEqual([2, 'y']);
+    }
     expect(timestampToMicros(res.rows[0]?.values[0]?.eventTime ?? microsToTimestamp(0))).toBe(now - 2 * 3600 * SECOND);
   });
 

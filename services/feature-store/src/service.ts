@@ -6,7 +6,6 @@ import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { featureStoreApi } from './api/feature-store-api.js';
 import { CatalogHolder } from './catalog-holder.js';
-import { decodeValues } from './domain/values.js';
 import { Ingestor } from './ingest/ingestor.js';
 import { startNatsIngestion, type NatsIngestion } from './ingest/nats-ingestion.js';
 import { createFeatureStoreMetrics } from './metrics.js';
@@ -28,6 +27,8 @@ export interface FeatureStoreOptions {
    * batches one write takes (8), so the next write's messages are decoded while one runs.
    */
   readonly ingestConcurrency: number;
+  /** Ingestion statements run at once, each on its own database connection (rows split by entity key). */
+  readonly ingestWriters: number;
 }
 
 export const DEFAULT_FEATURE_STORE_OPTIONS: FeatureStoreOptions = {
@@ -35,6 +36,7 @@ export const DEFAULT_FEATURE_STORE_OPTIONS: FeatureStoreOptions = {
   catalogRefreshMs: 10_000,
   durableName: 'feature-store-ingest',
   ingestConcurrency: 16,
+  ingestWriters: 2,
 };
 
 export interface FeatureStoreDeps {
@@ -64,7 +66,7 @@ export async function createFeatureStoreService(deps: FeatureStoreDeps): Promise
   const metrics = createFeatureStoreMetrics(deps.metrics, () => cache.size);
   const catalog = new CatalogHolder({ load: () => loadCatalog(db) });
   await catalog.reload();
-  const ingestor = new Ingestor({ db, cache, catalog, metrics, maxFutureSkewMicros: options.maxFutureSkewMs * 1000 });
+  const ingestor = new Ingestor({ db, cache, catalog, metrics, maxFutureSkewMicros: options.maxFutureSkewMs * 1000, writers: options.ingestWriters });
   const reader = new OnlineReader({ cache, db, onStats: (s) => metrics.cacheLookups(s.hits, s.misses) });
 
   let ingestion: NatsIngestion | undefined;
@@ -78,7 +80,7 @@ export async function createFeatureStoreService(deps: FeatureStoreDeps): Promise
     for (const view of catalog.current.views.keys()) {
       for await (const page of scanOnlineRows(db, view)) {
         if (closing.signal.aborted) return rows;
-        for (const r of page) cache.merge(view, r.entityKey, r.eventTimeMicros, decodeValues(r.values));
+        for (const r of page) cache.merge(view, r.entityKey, r.eventTimeMicros, r.values);
         rows += page.length;
       }
       cache.markComplete(view);

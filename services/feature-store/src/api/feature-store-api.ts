@@ -10,13 +10,16 @@ import type { Kysely } from 'kysely';
 import { applyDefinitions } from '../apply-definitions.js';
 import type { CatalogHolder } from '../catalog-holder.js';
 import { entityToProto, serviceToProto, viewToProto } from '../domain/definitions-proto.js';
+import type { FeatureSelection } from '../domain/feature-selection.js';
 import { describeRejection } from '../domain/rows.js';
 import { nowMicros, timestampToMicros } from '../domain/time.js';
 import { exportTrainingSet, type TrainingSetFormat } from '../export/training-set.js';
 import { readHistorical } from '../historical/historical-reader.js';
 import type { Ingestor } from '../ingest/ingestor.js';
 import { featureSubject, PUSH_MSG_ID_PREFIX } from '../ingest/nats-ingestion.js';
+import { scanFeatureRows } from '../ingest/feature-row-decoder.js';
 import { materialize } from '../materialize/materializer.js';
+import { encodedOnlineResponse, featureRefRecords } from '../online/online-answers.js';
 import type { FeatureStoreMetrics } from '../metrics.js';
 import type { OnlineCache } from '../online/online-cache.js';
 import type { OnlineReader } from '../online/online-reader.js';
@@ -40,6 +43,13 @@ const FORMATS: Partial<Record<ExportFormat, TrainingSetFormat>> = { [ExportForma
 /** The gRPC surface; each handler validates its input and delegates to one module. */
 export function featureStoreApi(deps: FeatureStoreApiDeps): ServiceImpl<typeof FeatureStoreService> {
   const { catalog } = deps;
+  /** Selections are memoised per catalog (CatalogHolder), so their encoded refs can be too. */
+  const encodedRefs = new WeakMap<FeatureSelection, Uint8Array>();
+  const refRecordsOf = (selection: FeatureSelection): Uint8Array => {
+    let records = encodedRefs.get(selection);
+    if (!records) encodedRefs.set(selection, (records = featureRefRecords(selection.refs)));
+    return records;
+  };
 
   /** Lets the other replicas' caches know about pushed rows (their durable consumer skips them). */
   async function announcePush(batch: FeatureRows, rejected: ReadonlySet<number>): Promise<void> {
@@ -84,7 +94,7 @@ export function featureStoreApi(deps: FeatureStoreApiDeps): ServiceImpl<typeof F
       if (batch.view === '') throw invalidArgument('rows.view', 'the feature view of the rows');
       if (batch.rows.length === 0) throw invalidArgument('rows.rows', 'at least one row');
       if (batch.rows.length > MAX_PUSH_ROWS) throw invalidArgument('rows.rows', `at most ${MAX_PUSH_ROWS} rows per push`, batch.rows.length);
-      const outcome = await deps.ingestor.ingest(batch, 'push');
+      const outcome = await deps.ingestor.ingest(scanFeatureRows(batch), 'push');
       if (outcome.kind === 'batch_rejected') throw invalidArgument('rows.view', 'an existing feature view', batch.view);
       if (outcome.accepted > 0) await announcePush(batch, new Set(outcome.rejected.map((r) => r.index)));
       return {
@@ -98,11 +108,10 @@ export function featureStoreApi(deps: FeatureStoreApiDeps): ServiceImpl<typeof F
       checkEntityKeys(req.entityKeys);
       const selection = await catalog.select(req);
       if (!selection.ok) throw selectionErrorToRpc(selection.error);
-      const values = await deps.reader.read(selection.value, req.entityKeys, nowMicros());
-      const rows = new Array<{ entityKey: string; values: (typeof values)[number] }>(values.length);
-      for (let i = 0; i < values.length; i++) rows[i] = { entityKey: req.entityKeys[i] as string, values: values[i] as (typeof values)[number] };
+      const rows = await deps.reader.read(selection.value, req.entityKeys, nowMicros());
+      const response = encodedOnlineResponse(refRecordsOf(selection.value), rows);
       deps.metrics.onlineRead((performance.now() - started) / 1000);
-      return { featureRefs: [...selection.value.refs], rows };
+      return response;
     },
 
     async *getHistoricalFeatures(req, ctx) {

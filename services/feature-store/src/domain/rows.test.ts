@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { row, SECOND, stats } from '../testing/fixtures.js';
+import { toBinary } from '@bufbuild/protobuf';
+import { FeatureRowSchema, type FeatureRow } from '@mlops/proto/mlops/events/v1/events_pb';
+import { scanFeatureRow } from '../ingest/feature-row-decoder.js';
+import { row as decodedRow, SECOND, stats } from '../testing/fixtures.js';
 import type { FeatureViewDef } from './definitions.js';
 import { describeRejection, newestPerKey, rowValidator, validateRows } from './rows.js';
 import { doubleValue, int64Value, nullValue, stringValue } from './values.js';
@@ -19,6 +22,9 @@ const view: FeatureViewDef = {
 };
 
 const NOW = 1_700_000_000 * SECOND;
+
+/** Rows as ingestion sees them: scanned from their encoding. */
+const row = (...args: Parameters<typeof decodedRow>) => scanFeatureRow(toBinary(FeatureRowSchema, decodedRow(...args) as FeatureRow));
 
 describe('row validation', () => {
   const validate = rowValidator(view, NOW + 300 * SECOND);

@@ -8,13 +8,6 @@ export const FEATURE_TYPES: readonly FeatureType[] = ['double', 'int64', 'string
 
 type ValueCase = NonNullable<Value['kind']['case']>;
 
-const CASE_OF_TYPE: Record<FeatureType, ValueCase> = {
-  double: 'doubleValue',
-  int64: 'int64Value',
-  string: 'stringValue',
-  bool: 'boolValue',
-  bytes: 'bytesValue',
-};
 
 const TYPE_OF_CASE: Record<ValueCase, FeatureType> = {
   doubleValue: 'double',
@@ -24,12 +17,13 @@ const TYPE_OF_CASE: Record<ValueCase, FeatureType> = {
   bytesValue: 'bytes',
 };
 
+/** A value's type, or 'null' for an explicit null (unset oneof). */
+export type ValueKind = FeatureType | 'null';
+
 /** The value's type, or 'null' for an explicit null (unset oneof). */
-export const valueTypeOf = (value: Value): FeatureType | 'null' =>
+export const valueTypeOf = (value: Value): ValueKind =>
   value.kind.case === undefined ? 'null' : TYPE_OF_CASE[value.kind.case];
 
-export const valueMatchesType = (value: Value, type: FeatureType): boolean =>
-  value.kind.case === undefined || value.kind.case === CASE_OF_TYPE[type];
 
 export function featureTypeFromProto(type: ValueType): FeatureType | undefined {
   switch (type) {
@@ -64,9 +58,8 @@ export function featureTypeToProto(type: FeatureType): ValueType {
 }
 
 /**
- * How one value is kept in the `values` JSON column. Self-describing (the view's declared
- * types may change later, history must still decode), and compact for the common cases:
- * finite doubles, strings, booleans and nulls are plain JSON; the rest are tagged objects.
+ * How one value was kept in the JSON columns before migration 0002 (values are protobuf now);
+ * still read by that migration, and a plain-JSON form of a value for tools.
  */
 export type StoredValue = number | string | boolean | null | { i: string } | { b: string } | { d: 'NaN' | 'Infinity' | '-Infinity' };
 
@@ -97,39 +90,6 @@ export function encodeValues(values: Readonly<Record<string, Value>>): StoredVal
     if (value !== undefined) out[name] = encodeValue(value);
   }
   return out;
-}
-
-/** `"name":` per feature name: names repeat on every row, their quoting need not. */
-const quotedNames = new Map<string, string>();
-const MAX_QUOTED_NAMES = 10_000;
-
-function quotedName(name: string): string {
-  let quoted = quotedNames.get(name);
-  if (quoted === undefined) {
-    quoted = `${JSON.stringify(name)}:`;
-    if (quotedNames.size < MAX_QUOTED_NAMES) quotedNames.set(name, quoted);
-  }
-  return quoted;
-}
-
-/**
- * The JSON text of `encodeValues(values)`, byte for byte, built in one pass: ingestion writes one
- * per row, and skipping the intermediate object (and the generic stringifier's walk over it)
- * roughly halves the cost. Finite doubles print as JSON.stringify prints them (Number#toString).
- */
-export function valuesToJson(values: Readonly<Record<string, Value>>): string {
-  let json = '{';
-  for (const name in values) {
-    const value = values[name];
-    if (value === undefined) continue;
-    if (json.length > 1) json += ',';
-    json += quotedName(name);
-    const kind = value.kind;
-    if (kind.case === 'doubleValue' && Number.isFinite(kind.value)) json += String(kind.value);
-    else if (kind.case === 'stringValue') json += JSON.stringify(kind.value);
-    else json += JSON.stringify(encodeValue(value));
-  }
-  return json + '}';
 }
 
 const VALUE = 'mlops.events.v1.Value' as const;

@@ -1,9 +1,9 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { FeatureRowSchema } from '@mlops/proto/mlops/events/v1/events_pb';
+import { FeatureRowSchema, type Value } from '@mlops/proto/mlops/events/v1/events_pb';
 import { describe, expect, it } from 'vitest';
 import { microsToTimestamp } from '../domain/time.js';
 import { boolValue, bytesValue, doubleValue, int64Value, nullValue, stringValue } from '../domain/values.js';
-import { decodeFeatureRow, RowDecodeError } from './feature-row-decoder.js';
+import { decodeFeatureRow, decodeRowValues, encodeRowValues, RowDecodeError, scanFeatureRow } from './feature-row-decoder.js';
 
 describe('decodeFeatureRow', () => {
   it('decodes exactly what protobuf-es encodes, every value kind and edge included', () => {
@@ -35,5 +35,50 @@ describe('decodeFeatureRow', () => {
   it('rejects truncated input', () => {
     const bytes = toBinary(FeatureRowSchema, create(FeatureRowSchema, { entityKey: 'key', values: { a: doubleValue(1) } }));
     expect(() => decodeFeatureRow(bytes.subarray(0, bytes.length - 3))).toThrow(RowDecodeError);
+  });
+});
+
+describe('scanFeatureRow', () => {
+  const values = { a: doubleValue(1.5), b: int64Value(-3n), c: stringValue('ø'), d: nullValue(), e: boolValue(true), f: bytesValue(new Uint8Array([9])) };
+
+  it('keeps the values in their encoding, which decodes to what the producer sent', () => {
+    const scanned = scanFeatureRow(toBinary(FeatureRowSchema, create(FeatureRowSchema, { entityKey: 'k1', eventTime: microsToTimestamp(1_700_000_000_123_456), values })));
+    expect(scanned.entityKey).toBe('k1');
+    expect(scanned.eventTimeMicros).toBe(1_700_000_000_123_456);
+    expect(decodeRowValues(scanned.values)).toEqual(values);
+    expect(scanned.layout).toEqual({ names: ['a', 'b', 'c', 'd', 'e', 'f'], kinds: ['double', 'int64', 'string', 'null', 'bool', 'bytes'] });
+    expect(scanFeatureRow(toBinary(FeatureRowSchema, create(FeatureRowSchema, { entityKey: 'k' }))).eventTimeMicros).toBeUndefined();
+  });
+
+  it('shares one layout between rows with the same names and kinds, and only between those', () => {
+    const scan = (v: Record<string, Value>) => scanFeatureRow(toBinary(FeatureRowSchema, create(FeatureRowSchema, { entityKey: 'k', values: v }))).layout;
+    const first = scan({ a: doubleValue(1), b: doubleValue(2) });
+    expect(scan({ a: doubleValue(3), b: doubleValue(4) })).toBe(first);
+    expect(scan({ a: doubleValue(3), b: stringValue('x') })).not.toBe(first);
+    expect(scan({ a: doubleValue(3) })).toEqual({ names: ['a'], kinds: ['double'] });
+  });
+
+  it('collects values whose records are not one run (other fields in between)', () => {
+    const key = toBinary(FeatureRowSchema, create(FeatureRowSchema, { entityKey: 'k2' }));
+    const first = encodeRowValues({ a: doubleValue(1) });
+    const second = encodeRowValues({ b: stringValue('two') });
+    const scanned = scanFeatureRow(Buffer.concat([first, key, second]));
+    expect(scanned.entityKey).toBe('k2');
+    expect(decodeRowValues(scanned.values)).toEqual({ a: doubleValue(1), b: stringValue('two') });
+  });
+
+  it('skips unknown fields, length-delimited ones included', () => {
+    const row = create(FeatureRowSchema, { entityKey: 'k3', values: { a: doubleValue(2) } });
+    const unknown = Buffer.from([(9 << 3) | 2, 3, 0x78, 0x79, 0x7a]); // field 9, "xyz"
+    const bytes = Buffer.concat([unknown, toBinary(FeatureRowSchema, row), unknown]);
+    expect(decodeFeatureRow(bytes)).toEqual(row);
+    expect(decodeRowValues(scanFeatureRow(bytes).values)).toEqual(row.values);
+  });
+
+  it('rejects a string value that is not UTF-8 (what is stored must decode later)', () => {
+    const bytes = encodeRowValues({ s: stringValue('ab') });
+    const bad = Buffer.from(bytes);
+    bad[bad.length - 1] = 0xff;
+    expect(() => scanFeatureRow(bad)).toThrow(RowDecodeError);
   });
 });

@@ -1,11 +1,17 @@
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
-import type { FeatureRow, Value } from '@mlops/proto/mlops/events/v1/events_pb';
+import { isUtf8 } from 'node:buffer';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { FeatureRowSchema, type FeatureRow, type FeatureRows, type Value } from '@mlops/proto/mlops/events/v1/events_pb';
+import type { EncodedRow, IncomingRow, RowBatch, ValuesLayout } from '../domain/rows.js';
+import type { Micros } from '../domain/time.js';
+import type { ValueKind } from '../domain/values.js';
 
 /**
  * A decoder specialised for mlops.events.v1.FeatureRow. Ingestion decodes every row of every
  * batch (≥ 50k rows/s of 20 features is the target); protobuf-es's reflective decoder spends
  * most of that budget on map<string, Value>. This one reads the few fields of the schema
- * directly, interns feature names, and yields the same shapes protobuf-es would.
+ * directly and interns feature names. `scanFeatureRow` (ingestion) checks a row and leaves its
+ * values in their wire encoding; `decodeFeatureRow` yields the same shapes protobuf-es would.
  * Unknown fields are skipped, as any protobuf decoder does; malformed input throws.
  *
  *   FeatureRow: 1 entity_key (string), 2 event_time (Timestamp), 3 values (map<string, Value>)
@@ -146,9 +152,12 @@ class Cursor {
       case BIT64:
         this.pos += 8;
         break;
-      case LEN:
-        this.pos += this.length();
+      case LEN: {
+        // Not `this.pos += this.length()`: that reads pos before length() moves it past the prefix.
+        const n = this.length();
+        this.pos += n;
         return;
+      }
       case BIT32:
         this.pos += 4;
         break;
@@ -215,6 +224,122 @@ function decodeTimestamp(c: Cursor, end: number): Timestamp {
 
 const NULL_VALUE = (): Value => ({ $typeName: VALUE, kind: { case: undefined } });
 
+const KIND_OF_FIELD: readonly (ValueKind | undefined)[] = [undefined, 'double', 'int64', 'string', 'bool', 'bytes'];
+const WIRE_OF_FIELD: readonly number[] = [-1, BIT64, VARINT, LEN, VARINT, LEN];
+
+/**
+ * Checks one Value's encoding without building it and returns its kind (the last oneof field
+ * on the wire wins, as in protobuf). Strings must be UTF-8: what is stored must decode later.
+ */
+function scanValue(c: Cursor, end: number): ValueKind {
+  let kind: ValueKind = 'null';
+  while (c.pos < end) {
+    const tag = c.uint32();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    const known = field >= 1 && field <= 5 && WIRE_OF_FIELD[field] === wire ? KIND_OF_FIELD[field] : undefined;
+    if (known === undefined) {
+      c.skip(wire);
+      continue;
+    }
+    kind = known;
+    if (known === 'string') {
+      const n = c.length();
+      if (!isAscii(c.buf, c.pos, c.pos + n) && !isUtf8(c.buf.subarray(c.pos, c.pos + n))) throw new RowDecodeError('invalid UTF-8 in a string');
+      c.pos += n;
+    } else c.skip(wire);
+  }
+  if (c.pos !== end) throw new RowDecodeError('value overruns its entry');
+  return kind;
+}
+
+function isAscii(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((buf[i] as number) >= 0x80) return false;
+  return true;
+}
+
+/** Names and kinds of the row being scanned, compared with the previous row's layout at the end. */
+const scratchNames: string[] = [];
+const scratchKinds: ValueKind[] = [];
+const scratchRanges: number[] = [];
+let lastLayout: ValuesLayout = { names: [], kinds: [] };
+
+function layoutOfScratch(n: number): ValuesLayout {
+  const last = lastLayout;
+  if (last.names.length === n) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = last.names[i] === scratchNames[i] && last.kinds[i] === scratchKinds[i];
+    if (same) return last;
+  }
+  lastLayout = { names: scratchNames.slice(0, n), kinds: scratchKinds.slice(0, n) };
+  return lastLayout;
+}
+
+/**
+ * Checks one encoded FeatureRow and returns its key, event time and values, the values as the
+ * row's own field-3 records (a FeatureRow holding only values): what is stored and cached, so
+ * ingestion never builds a Value object. Rows whose values are not one run of records (fields
+ * interleaved) get their records copied into one.
+ */
+export function scanFeatureRow(bytes: Uint8Array): EncodedRow {
+  const c = new Cursor(bytes, 0, bytes.byteLength);
+  let entityKey = '';
+  let eventTimeMicros: Micros | undefined;
+  let entries = 0;
+  let ranges = 0;
+  while (c.pos < c.end) {
+    const tagStart = c.pos;
+    const tag = c.uint32();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === 1 && wire === LEN) entityKey = c.string();
+    else if (field === 2 && wire === LEN) {
+      const n = c.length();
+      const ts = decodeTimestamp(c, c.pos + n);
+      eventTimeMicros = Number(ts.seconds) * 1_000_000 + Math.floor(ts.nanos / 1000);
+    } else if (field === 3 && wire === LEN) {
+      const entryLength = c.length();
+      const entryEnd = c.pos + entryLength;
+      let key = '';
+      let kind: ValueKind = 'null';
+      while (c.pos < entryEnd) {
+        const t = c.uint32();
+        if (t === ((1 << 3) | LEN)) key = c.featureName(entries);
+        else if (t === ((2 << 3) | LEN)) {
+          const n = c.length();
+          kind = scanValue(c, c.pos + n);
+        } else c.skip(t & 7);
+      }
+      if (c.pos !== entryEnd) throw new RowDecodeError('map entry overruns its field');
+      scratchNames[entries] = key;
+      scratchKinds[entries] = kind;
+      entries++;
+      if (ranges > 0 && scratchRanges[2 * ranges - 1] === tagStart) scratchRanges[2 * ranges - 1] = entryEnd;
+      else {
+        scratchRanges[2 * ranges] = tagStart;
+        scratchRanges[2 * ranges + 1] = entryEnd;
+        ranges++;
+      }
+    } else c.skip(wire);
+  }
+  return { entityKey, eventTimeMicros, values: valueRecords(bytes, ranges), layout: layoutOfScratch(entries) };
+}
+
+function valueRecords(bytes: Uint8Array, ranges: number): Uint8Array {
+  if (ranges === 0) return bytes.subarray(0, 0);
+  if (ranges === 1) return bytes.subarray(scratchRanges[0], scratchRanges[1]);
+  let size = 0;
+  for (let r = 0; r < ranges; r++) size += (scratchRanges[2 * r + 1] as number) - (scratchRanges[2 * r] as number);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (let r = 0; r < ranges; r++) {
+    const part = bytes.subarray(scratchRanges[2 * r], scratchRanges[2 * r + 1]);
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
 /** Decodes one encoded FeatureRow (as carried by FeatureRowsEnvelope.rows). */
 export function decodeFeatureRow(bytes: Uint8Array): FeatureRow {
   const c = new Cursor(bytes, 0, bytes.byteLength);
@@ -252,3 +377,26 @@ export function decodeFeatureRow(bytes: Uint8Array): FeatureRow {
     ? { $typeName: 'mlops.events.v1.FeatureRow', entityKey, values }
     : { $typeName: 'mlops.events.v1.FeatureRow', entityKey, eventTime, values };
 }
+
+/** The Values of encoded values (FeatureRow field-3 records, as stored and cached). */
+export const decodeRowValues = (values: Uint8Array): Record<string, Value> => decodeFeatureRow(values).values;
+
+/** Values as FeatureRow field-3 records (rows that arrive decoded: Push, tests). */
+export const encodeRowValues = (values: Readonly<Record<string, Value>>): Uint8Array =>
+  toBinary(FeatureRowSchema, create(FeatureRowSchema, { values }));
+
+/** One encoded row as ingestion takes it: scanned, or why it could not be (the batch goes on). */
+export function scanIncomingRow(bytes: Uint8Array): IncomingRow {
+  try {
+    return scanFeatureRow(bytes);
+  } catch (err) {
+    return { undecodable: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** A batch that arrived decoded (Push), seen as ingestion sees NATS rows. */
+export const scanFeatureRows = (batch: FeatureRows): RowBatch => ({
+  view: batch.view,
+  producer: batch.producer,
+  rows: batch.rows.map((row) => scanIncomingRow(toBinary(FeatureRowSchema, row))),
+});

@@ -9,6 +9,7 @@ import {
   type BatchValidation,
   type RowBatch,
   type RowRejectionReason,
+  type ValidRow,
 } from '../domain/rows.js';
 import { nowMicros, type Micros } from '../domain/time.js';
 import type { FeatureStoreMetrics, IngestSource } from '../metrics.js';
@@ -35,11 +36,13 @@ export interface IngestorOptions {
   readonly metrics: FeatureStoreMetrics;
   /** How far past "now" an event time may be (clock skew between producers and us). */
   readonly maxFutureSkewMicros: Micros;
+  /** Statements that may run at once, each on its own connection (see `writers`). */
+  readonly writers?: number;
   readonly now?: () => Micros;
 }
 
-/** The most batches one group-committed statement writes (NATS messages carry up to ~1,000 rows). */
-const MAX_BATCHES_PER_WRITE = 8;
+/** The most batch parts one group-committed statement writes (NATS messages carry up to ~1,000 rows). */
+const MAX_PARTS_PER_WRITE = 8;
 
 /**
  * Validates a batch against its view and stores its good rows: one statement for the offline
@@ -50,13 +53,24 @@ export class Ingestor {
   /**
    * Batches that arrive while a write runs (concurrent NATS deliveries, pushes) are written
    * together by the next one: one round trip and one commit for many batches, and each caller
-   * still resumes only once its rows are stored.
+   * still resumes only once its rows are stored. Rows are split over several writers by entity
+   * key, so PostgreSQL works on several statements at once (one backend per core) while no two
+   * of them ever touch the same rows (no lock waits, no deadlocks between them).
    */
-  private readonly writes: GroupCommit<ViewRows>;
+  private readonly writers: GroupCommit<ViewRows>[];
+  /**
+   * Batches already merged into the cache. Both consumers of a replica get every message it
+   * stores, and share the decoded batch (SharedDecodes): whichever merges it first does it for
+   * both, since merging the same rows again changes nothing but costs a copy per row.
+   */
+  private readonly cachedBatches = new WeakSet<RowBatch>();
 
   constructor(private readonly opts: IngestorOptions) {
     this.now = opts.now ?? nowMicros;
-    this.writes = new GroupCommit((batches) => writeRows(opts.db, batches).then(() => undefined), MAX_BATCHES_PER_WRITE);
+    this.writers = Array.from(
+      { length: Math.max(1, opts.writers ?? 1) },
+      () => new GroupCommit<ViewRows>((parts) => writeRows(opts.db, parts).then(() => undefined), MAX_PARTS_PER_WRITE),
+    );
   }
 
   private async check(batch: RowBatch, subjectView: string | undefined): Promise<
@@ -89,12 +103,21 @@ export class Ingestor {
     }
     const { view, validation } = checked;
     if (validation.good.length > 0) {
-      await this.writes.add({ view: view.name, rows: validation.good });
-      this.toCache(view.name, validation);
+      await this.store(view.name, validation.good);
+      this.toCache(batch, view.name, validation);
     }
     this.opts.metrics.rowsIngested(view.name, source, validation.good.length);
     for (const bad of validation.bad) this.opts.metrics.rowsRejected(view.name, bad.reason.kind, 1);
     return { kind: 'stored', view: view.name, accepted: validation.good.length, rejected: validation.bad };
+  }
+
+  /** Resolves once every row is stored, whichever writers took its parts. */
+  private async store(view: string, rows: readonly ValidRow[]): Promise<void> {
+    const writers = this.writers;
+    if (writers.length === 1) return writers[0]!.add({ view, rows });
+    const parts: ValidRow[][] = writers.map(() => []);
+    for (const row of rows) parts[writerOf(row.entityKey, writers.length)]!.push(row);
+    await Promise.all(parts.map((part, i) => (part.length === 0 ? undefined : writers[i]!.add({ view, rows: part }))));
   }
 
   /**
@@ -102,14 +125,24 @@ export class Ingestor {
    * Validation is the same, so the rows kept are the rows the storing replica kept.
    */
   async applyToCache(batch: RowBatch, subjectView?: string): Promise<number> {
+    if (this.cachedBatches.has(batch)) return 0;
     const checked = await this.check(batch, subjectView);
     if (!checked.ok) return 0;
-    return this.toCache(checked.view.name, checked.validation);
+    return this.toCache(batch, checked.view.name, checked.validation);
   }
 
-  private toCache(view: string, validation: BatchValidation): number {
+  private toCache(batch: RowBatch, view: string, validation: BatchValidation): number {
+    if (this.cachedBatches.has(batch)) return 0;
+    this.cachedBatches.add(batch);
     let merged = 0;
     for (const row of validation.good) if (this.opts.cache.merge(view, row.entityKey, row.eventTimeMicros, row.values)) merged++;
     return merged;
   }
+}
+
+/** The writer of an entity key: FNV-1a of its UTF-16 code units, so a key always goes to the same one. */
+function writerOf(key: string, writers: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % writers;
 }

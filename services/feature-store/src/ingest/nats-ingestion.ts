@@ -3,7 +3,7 @@ import type { ConsumerHandle, EventBus, ReceivedEvent } from '@mlops/events';
 import { FeatureRowsEnvelopeSchema, type FeatureRowsEnvelope } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import type { Logger } from '@mlops/telemetry';
 import { describeRejection, type IncomingRow, type RowBatch } from '../domain/rows.js';
-import { decodeFeatureRow } from './feature-row-decoder.js';
+import { scanIncomingRow } from './feature-row-decoder.js';
 import type { Ingestor } from './ingestor.js';
 import { SharedDecodes } from './shared-decodes.js';
 
@@ -26,13 +26,7 @@ const viewOfSubject = (subject: string): string =>
  */
 export function openEnvelope(envelope: FeatureRowsEnvelope): RowBatch {
   const rows: IncomingRow[] = new Array<IncomingRow>(envelope.rows.length);
-  for (let i = 0; i < envelope.rows.length; i++) {
-    try {
-      rows[i] = decodeFeatureRow(envelope.rows[i] as Uint8Array);
-    } catch (err) {
-      rows[i] = { undecodable: err instanceof Error ? err.message : String(err) };
-    }
-  }
+  for (let i = 0; i < envelope.rows.length; i++) rows[i] = scanIncomingRow(envelope.rows[i] as Uint8Array);
   return { view: envelope.view, producer: envelope.producer, rows };
 }
 

@@ -1,4 +1,4 @@
-import { create } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { FeatureRowsEnvelopeSchema, type FeatureRowsEnvelope } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import { describe, expect, it } from 'vitest';
 import type { RowBatch } from '../domain/rows.js';
@@ -26,6 +26,20 @@ describe('SharedDecodes', () => {
     shared.open(envelope('v', [1, 2]));
     expect(decoded).toHaveLength(4);
     expect(shared.size).toBe(3);
+  });
+
+  it('compares messages decoded from the wire (rows are views into one buffer) byte for byte', () => {
+    const decoded = (...rows: number[][]) => fromBinary(FeatureRowsEnvelopeSchema, toBinary(FeatureRowsEnvelopeSchema, envelope('v', ...rows)));
+    let decodes = 0;
+    const shared = new SharedDecodes((e): RowBatch => {
+      decodes++;
+      return { view: e.view, producer: e.producer, rows: [] };
+    });
+    const first = shared.open(decoded([1, 2], [3, 4, 5]));
+    expect(shared.open(decoded([1, 2], [3, 4, 5]))).toBe(first);
+    shared.open(decoded([1, 2], [3, 4, 5]));
+    expect(shared.open(decoded([1, 2], [3, 4, 6]))).not.toBe(first);
+    expect(decodes).toBe(3);
   });
 
   it('keeps at most its capacity of batches nobody asked for again', () => {

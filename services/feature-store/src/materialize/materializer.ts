@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Micros } from '../domain/time.js';
-import { decodeValues } from '../domain/values.js';
 import type { OnlineCache } from '../online/online-cache.js';
 import { countEntities, materializePage } from '../storage/offline-store.js';
 import type { FeatureStoreTables } from '../storage/schema.js';
@@ -42,7 +41,7 @@ export async function* materialize(db: Kysely<FeatureStoreTables>, cache: Online
       endMicros: job.endMicros,
       pageSize: job.pageSize ?? 1_000,
     });
-    for (const row of page.rows) cache.merge(job.view, row.entityKey, row.eventTimeMicros, decodeValues(row.values));
+    for (const row of page.rows) cache.merge(job.view, row.entityKey, row.eventTimeMicros, row.values);
     done += page.entities;
     written += page.written;
     after = page.lastKey;

@@ -1,18 +1,20 @@
-import type { Timestamp } from '@bufbuild/protobuf/wkt';
-import type { Value } from '@mlops/proto/mlops/events/v1/events_pb';
-import type { FeatureValue } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
-import { microsToTimestamp, type Micros } from '../domain/time.js';
+import type { Micros } from '../domain/time.js';
 
 /** The newest known row of one entity in one view. */
 export interface CachedRow {
   readonly eventTimeMicros: Micros;
-  readonly values: Readonly<Record<string, Value>>;
+  /** Encoded values (FeatureRow field-3 records), this cache's own copy. */
+  readonly values: Uint8Array;
   /**
-   * Answers built on first read and shared by every later read of this row: the hot path of
-   * GetOnlineFeatures then only collects references (messages are never mutated after build).
+   * Answers encoded on first read and shared by every later read of this row (see
+   * online-reader.ts): per feature the OnlineRow.values record; `missing` for a feature the row
+   * does not carry, `expired` once it is past the view's TTL.
    */
-  eventTime?: Timestamp;
-  present?: Map<string, FeatureValue>;
+  answers?: Map<string, Uint8Array>;
+  missing?: Uint8Array;
+  expired?: Uint8Array;
+  /** The records of the last selection that read this row, one after the other (readers repeat their requests). */
+  selected?: { readonly selection: object; readonly records: Uint8Array };
 }
 
 interface ViewEntries {
@@ -45,12 +47,16 @@ export class OnlineCache {
     return this.views.get(view)?.rows;
   }
 
-  /** Keeps the row if it is at least as new as the cached one (ties: the later write wins, as in the store). */
-  merge(view: string, entityKey: string, eventTimeMicros: Micros, values: Readonly<Record<string, Value>>): boolean {
+  /**
+   * Keeps the row if it is at least as new as the cached one (ties: the later write wins, as in
+   * the store). The values are copied: they are usually a view into a whole NATS message or
+   * query result, which must not stay in memory for one row's sake.
+   */
+  merge(view: string, entityKey: string, eventTimeMicros: Micros, values: Uint8Array): boolean {
     const rows = this.entries(view).rows;
     const held = rows.get(entityKey);
     if (held && held.eventTimeMicros > eventTimeMicros) return false;
-    rows.set(entityKey, { eventTimeMicros, values });
+    rows.set(entityKey, { eventTimeMicros, values: new Uint8Array(values) });
     return true;
   }
 
@@ -73,5 +79,3 @@ export class OnlineCache {
     return n;
   }
 }
-
-export const eventTimeOf = (row: CachedRow): Timestamp => (row.eventTime ??= microsToTimestamp(row.eventTimeMicros));

@@ -1,16 +1,15 @@
 import type { Kysely } from 'kysely';
-import { FeatureStatus, type FeatureValue } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import { FeatureStatus } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import type { FeatureSelection } from '../domain/feature-selection.js';
 import { isExpired } from '../domain/freshness.js';
-import type { Micros } from '../domain/time.js';
-import { decodeValues } from '../domain/values.js';
+import { microsToTimestamp, type Micros } from '../domain/time.js';
+import { decodeRowValues } from '../ingest/feature-row-decoder.js';
 import { readOnlineRows } from '../storage/online-store.js';
 import type { FeatureStoreTables } from '../storage/schema.js';
-import { eventTimeOf, type CachedRow, type OnlineCache } from './online-cache.js';
+import { featureValueRecord, NOT_FOUND_RECORD, onlineRowRecord } from './online-answers.js';
+import type { CachedRow, OnlineCache } from './online-cache.js';
 
 const FEATURE_VALUE = 'mlops.featurestore.v1.FeatureValue' as const;
-
-const NOT_FOUND: FeatureValue = { $typeName: FEATURE_VALUE, status: FeatureStatus.NOT_FOUND };
 
 export interface OnlineReadStats {
   readonly hits: number;
@@ -23,30 +22,34 @@ export interface OnlineReaderOptions {
   readonly onStats?: (stats: OnlineReadStats) => void;
 }
 
-function presentValue(row: CachedRow, feature: string): FeatureValue {
-  const answers = (row.present ??= new Map());
-  let answer = answers.get(feature);
-  if (!answer) {
-    const value = row.values[feature];
-    answer =
-      value === undefined
-        ? // The row carries no value for this feature (rows are snapshots): not found, as of that row.
-          { $typeName: FEATURE_VALUE, status: FeatureStatus.NOT_FOUND, eventTime: eventTimeOf(row) }
-        : { $typeName: FEATURE_VALUE, status: FeatureStatus.PRESENT, value, eventTime: eventTimeOf(row) };
-    answers.set(feature, answer);
+/** Encodes, once per cached row, the answer of each feature it carries (PRESENT at the row's time). */
+function answersOf(row: CachedRow): Map<string, Uint8Array> {
+  if (row.answers) return row.answers;
+  const eventTime = microsToTimestamp(row.eventTimeMicros);
+  const answers = new Map<string, Uint8Array>();
+  const values = decodeRowValues(row.values);
+  for (const name in values) {
+    answers.set(name, featureValueRecord({ $typeName: FEATURE_VALUE, status: FeatureStatus.PRESENT, value: values[name], eventTime }));
   }
-  return answer;
+  return (row.answers = answers);
 }
 
+/** The row carries no value for this feature (rows are snapshots): not found, as of that row. */
+const missingOf = (row: CachedRow): Uint8Array =>
+  (row.missing ??= featureValueRecord({ $typeName: FEATURE_VALUE, status: FeatureStatus.NOT_FOUND, eventTime: microsToTimestamp(row.eventTimeMicros) }));
+
+const expiredOf = (row: CachedRow): Uint8Array =>
+  (row.expired ??= featureValueRecord({ $typeName: FEATURE_VALUE, status: FeatureStatus.EXPIRED, eventTime: microsToTimestamp(row.eventTimeMicros) }));
+
 /**
- * Answers GetOnlineFeatures from the cache. Only keys missing from a view that is not fully
- * loaded go to PostgreSQL (one query per view for all of them); the common case is synchronous
- * work on maps and shared answer objects.
+ * Answers GetOnlineFeatures from the cache, as encoded response rows (online-answers.ts). Only
+ * keys missing from a view that is not fully loaded go to PostgreSQL (one query per view for
+ * all of them); the common case is synchronous work on maps and bytes encoded at first read.
  */
 export class OnlineReader {
   constructor(private readonly opts: OnlineReaderOptions) {}
 
-  async read(selection: FeatureSelection, entityKeys: readonly string[], nowMicros: Micros): Promise<FeatureValue[][]> {
+  async read(selection: FeatureSelection, entityKeys: readonly string[], nowMicros: Micros): Promise<Uint8Array[]> {
     const { cache } = this.opts;
     let misses = 0;
     for (const { view } of selection.views) {
@@ -56,29 +59,66 @@ export class OnlineReader {
       if (missing.length === 0) continue;
       misses += missing.length;
       for (const stored of await readOnlineRows(this.opts.db, view.name, [...new Set(missing)])) {
-        cache.merge(view.name, stored.entityKey, stored.eventTimeMicros, decodeValues(stored.values));
+        cache.merge(view.name, stored.entityKey, stored.eventTimeMicros, stored.values);
       }
     }
     this.opts.onStats?.({ hits: entityKeys.length * selection.views.length - misses, misses });
     return this.answer(selection, entityKeys, nowMicros);
   }
 
-  private answer(selection: FeatureSelection, entityKeys: readonly string[], nowMicros: Micros): FeatureValue[][] {
-    const { cache } = this.opts;
-    const features = selection.features;
-    const out: FeatureValue[][] = [];
-    for (const key of entityKeys) {
-      const values: FeatureValue[] = new Array<FeatureValue>(features.length);
-      for (let i = 0; i < features.length; i++) {
-        const f = features[i] as (typeof features)[number];
-        const row = cache.get(f.view.name, key);
-        if (!row) values[i] = NOT_FOUND;
-        else if (isExpired(row.eventTimeMicros, f.view.ttlMicros, nowMicros)) {
-          values[i] = { $typeName: FEATURE_VALUE, status: FeatureStatus.EXPIRED, eventTime: eventTimeOf(row) };
-        } else values[i] = presentValue(row, f.feature);
+  /** Per entity, its GetOnlineFeaturesResponse.rows record. */
+  private answer(selection: FeatureSelection, entityKeys: readonly string[], nowMicros: Micros): Uint8Array[] {
+    const out: Uint8Array[] = new Array<Uint8Array>(entityKeys.length);
+    const only = selection.views.length === 1 ? selection.views[0]!.view : undefined;
+    if (only) {
+      // One view (the common case): per entity, one row, and when it is fresh, the records of
+      // this selection already laid out one after the other by an earlier read.
+      const rows = this.opts.cache.rowsOf(only.name);
+      for (let k = 0; k < entityKeys.length; k++) {
+        const key = entityKeys[k] as string;
+        const row = rows?.get(key);
+        out[k] =
+          row && !isExpired(row.eventTimeMicros, only.ttlMicros, nowMicros)
+            ? onlineRowRecord(key, [selectedRecords(row, selection)])
+            : onlineRowRecord(key, this.records(selection, key, nowMicros));
       }
-      out.push(values);
+      return out;
+    }
+    for (let k = 0; k < entityKeys.length; k++) {
+      const key = entityKeys[k] as string;
+      out[k] = onlineRowRecord(key, this.records(selection, key, nowMicros));
     }
     return out;
   }
+
+  /** The answer of each selected feature for one entity, in selection order. */
+  private records(selection: FeatureSelection, key: string, nowMicros: Micros): Uint8Array[] {
+    const features = selection.features;
+    const records = new Array<Uint8Array>(features.length);
+    for (let i = 0; i < features.length; i++) {
+      const f = features[i] as (typeof features)[number];
+      const row = this.opts.cache.get(f.view.name, key);
+      if (!row) records[i] = NOT_FOUND_RECORD;
+      else if (isExpired(row.eventTimeMicros, f.view.ttlMicros, nowMicros)) records[i] = expiredOf(row);
+      else records[i] = answerOf(row, f.feature);
+    }
+    return records;
+  }
+}
+
+const answerOf = (row: CachedRow, feature: string): Uint8Array => answersOf(row).get(feature) ?? missingOf(row);
+
+/** The fresh answers of a single-view selection for one row, concatenated once per row and selection. */
+function selectedRecords(row: CachedRow, selection: FeatureSelection): Uint8Array {
+  if (row.selected?.selection === selection) return row.selected.records;
+  const parts = selection.features.map((f) => answerOf(row, f.feature));
+  // Its own allocation, not Buffer.concat's shared pool: a cached row must not pin a pool slab.
+  const records = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    records.set(p, at);
+    at += p.byteLength;
+  }
+  row.selected = { selection, records };
+  return records;
 }

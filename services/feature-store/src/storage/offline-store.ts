@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
 import type { Micros } from '../domain/time.js';
-import type { StoredValues } from '../domain/values.js';
 import type { StoredOnlineRow } from './online-store.js';
 import type { FeatureStoreTables } from './schema.js';
 
@@ -15,7 +14,8 @@ export interface AsOfQuery {
 
 export interface HistoricalRow {
   readonly eventTimeMicros: Micros;
-  readonly values: StoredValues;
+  /** Encoded values: FeatureRow field-3 records. */
+  readonly values: Uint8Array;
 }
 
 /**
@@ -29,7 +29,7 @@ export async function readAsOf(db: Db, view: string, queries: readonly AsOfQuery
   const found = new Map<number, HistoricalRow>();
   if (queries.length === 0) return found;
   const wire = queries.map((q) => ({ n: q.index, k: q.entityKey, t: q.asOfMicros }));
-  const result = await sql<{ n: number; event_time_us: string; feature_values: StoredValues }>`
+  const result = await sql<{ n: number; event_time_us: string; feature_values: Uint8Array }>`
     select q.n, h.event_time_us, h.feature_values
     from json_to_recordset(${JSON.stringify(wire)}::json) as q(n int, k text, t bigint)
     join lateral (
@@ -75,7 +75,7 @@ export async function materializePage(
 ): Promise<MaterializedPage> {
   const { view, startMicros, endMicros, pageSize } = opts;
   const after = opts.after ?? null;
-  const result = await sql<{ entity_key: string; event_time_us: string | null; feature_values: StoredValues | null; written: boolean }>`
+  const result = await sql<{ entity_key: string; event_time_us: string | null; feature_values: Uint8Array | null; written: boolean }>`
     with keys as (
       select distinct entity_key from offline_rows
       where view = ${view} and (${after}::text is null or entity_key > ${after}::text)

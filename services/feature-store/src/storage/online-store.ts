@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Micros } from '../domain/time.js';
-import type { StoredValues } from '../domain/values.js';
 import type { FeatureStoreTables } from './schema.js';
 
 export interface StoredOnlineRow {
   readonly view: string;
   readonly entityKey: string;
   readonly eventTimeMicros: Micros;
-  readonly values: StoredValues;
+  /** Encoded values: FeatureRow field-3 records. */
+  readonly values: Uint8Array;
 }
 
 /** The online rows of some keys of one view (the cache's read-through on a miss). */

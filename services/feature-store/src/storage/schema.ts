@@ -1,5 +1,4 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { StoredValues } from '../domain/values.js';
 
 /*
  * Tables of the `featurestore` schema. int8 columns come back as strings (pg, and PGlite as
@@ -10,6 +9,8 @@ import type { StoredValues } from '../domain/values.js';
 type Int8 = ColumnType<string, number | string, number | string>;
 type Json<T> = ColumnType<T, string, string>;
 type Timestamptz = ColumnType<Date, Date | undefined, Date>;
+/** FeatureRow field-3 records (see ingest/feature-row-decoder.ts): a Buffer from pg, a Uint8Array from PGlite. */
+type EncodedValues = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
 
 export interface StoredFeature {
   readonly name: string;
@@ -49,7 +50,7 @@ export interface OnlineRowsTable {
   entity_key: string;
   /** Event time, µs since the epoch (see domain/time.ts for why not timestamptz). */
   event_time_us: Int8;
-  feature_values: Json<StoredValues>;
+  feature_values: EncodedValues;
   written_at: Timestamptz;
 }
 
@@ -58,7 +59,7 @@ export interface OfflineRowsTable {
   view: string;
   entity_key: string;
   event_time_us: Int8;
-  feature_values: Json<StoredValues>;
+  feature_values: EncodedValues;
   ingested_at: Generated<Date>;
 }
 

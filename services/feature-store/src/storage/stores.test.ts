@@ -2,7 +2,8 @@ import { openDatabase } from '@mlops/db';
 import { dialectsUnderTest } from '@mlops/db/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ValidRow } from '../domain/rows.js';
-import { decodeValues, doubleValue, type StoredValues } from '../domain/values.js';
+import { doubleValue } from '../domain/values.js';
+import { decodeRowValues, encodeRowValues } from '../ingest/feature-row-decoder.js';
 import { SECOND } from '../testing/fixtures.js';
 import { featureStoreMigrations } from './migrations.js';
 import { materializePage, readAsOf } from './offline-store.js';
@@ -13,8 +14,8 @@ import type { FeatureStoreTables } from './schema.js';
 const H = 3600 * SECOND;
 const T0 = 1_700_000_000 * SECOND; // the hour "10:00" of the hand-checked table
 
-const spend = (key: string, at: number, value: number): ValidRow => ({ entityKey: key, eventTimeMicros: at, values: { spend_7d: doubleValue(value) } });
-const spendOf = (values: StoredValues | undefined) => (values ? decodeValues(values)['spend_7d']?.kind.value : undefined);
+const spend = (key: string, at: number, value: number): ValidRow => ({ entityKey: key, eventTimeMicros: at, values: encodeRowValues({ spend_7d: doubleValue(value) }) });
+const spendOf = (values: Uint8Array | undefined) => (values ? decodeRowValues(values)['spend_7d']?.kind.value : undefined);
 
 describe.each(dialectsUnderTest())('feature rows on $kind', (dialect) => {
   async function open() {
