@@ -83,7 +83,7 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
   const recorders = createOutcomeRecorders(db, { ...(logger ? { logger } : {}), flushIntervalMs: options.outcomeFlushMs, onDrop: metrics.outcomesDropped });
   const events = createEventBuffer<PendingEvent>({
     capacity: options.eventBufferCapacity,
-    publish: (e) => context.with(e.traceContext, () => deps.bus.publish(e.subject, PredictionEventSchema, e.event, { msgId: e.msgId })),
+    publish: (e) => context.with(e.traceContext, () => deps.bus.publish(e.subject, PredictionEventSchema, e.build(), { msgId: e.msgId })),
     onDrop: () => metrics.predictionEventDropped(),
     onSizeChange: metrics.predictionEventsBuffered,
     ...(logger ? { logger } : {}),

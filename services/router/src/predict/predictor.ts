@@ -41,7 +41,12 @@ export interface PredictionResult {
 /** A prediction event waiting in the buffer for NATS. */
 export interface PendingEvent {
   readonly subject: string;
-  readonly event: PredictionEvent;
+  /**
+   * Builds the message when it is published: building it (a map of inputs, tensors, timestamps)
+   * is work the caller's answer need not wait for. Its inputs are immutable, so every call (a
+   * retried publish) builds the same message.
+   */
+  readonly build: () => PredictionEvent;
   readonly msgId: string;
   /**
    * The request's trace context: the buffer publishes later, from its own loop, and without this
@@ -172,8 +177,8 @@ export function createPredictor(deps: PredictorDeps): Predictor {
 
   const fedInputs = (info: ModelVersionInfo, row: readonly Value[]): Record<string, Value> => Object.fromEntries(info.features.map((ref, j) => [ref, row[j]!]));
 
-  function publishPrediction(model: string, event: PredictionEvent, msgId: string) {
-    deps.events.enqueue({ subject: predictionsSubject(model), event, msgId, traceContext: context.active() });
+  function publishPrediction(model: string, build: () => PredictionEvent, msgId: string) {
+    deps.events.enqueue({ subject: predictionsSubject(model), build, msgId, traceContext: context.active() });
   }
 
   /** Mirrors a group to each sampled shadow after the answer is sent; publishes every comparison. */
@@ -196,7 +201,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         picked.forEach((i, k) => {
           publishPrediction(
             model,
-            create(PredictionEventSchema, {
+            () => create(PredictionEventSchema, {
               kind: {
                 case: 'shadow',
                 value: {
@@ -276,7 +281,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
         });
         publishPrediction(
           model,
-          create(PredictionEventSchema, {
+          () => create(PredictionEventSchema, {
             kind: {
               case: 'prediction',
               value: {
@@ -312,7 +317,7 @@ export function createPredictor(deps: PredictorDeps): Predictor {
           deps.recorders.outcomes.add({ predictionId: ids[i]!, model, variant: variant.name, version: variant.version, servedAt, latencyMs, errorCode: code, score: undefined, predictedLabel: undefined });
           publishPrediction(
             model,
-            create(PredictionEventSchema, {
+            () => create(PredictionEventSchema, {
               kind: {
                 case: 'prediction',
                 value: {

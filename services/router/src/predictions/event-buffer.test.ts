@@ -28,6 +28,31 @@ describe('createEventBuffer', () => {
     await buffer.close();
   });
 
+  it('starts publishing only after the enqueuing turn and its microtasks (the answer goes out first), in one batch', async () => {
+    const published: number[][] = [];
+    let batch: number[] = [];
+    const buffer = createEventBuffer<number>({
+      publish: async (n) => {
+        batch.push(n);
+        await Promise.resolve();
+      },
+      capacity: 100,
+    });
+    // Let the loop reach its idle wait first.
+    await new Promise((r) => setImmediate(r));
+    buffer.enqueue(1);
+    buffer.enqueue(2);
+    // What a handler does after enqueueing: a few awaits until its response is written.
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(batch).toEqual([]);
+    expect(buffer.size).toBe(2);
+    expect(await buffer.flush(5_000)).toBe(true);
+    published.push(batch);
+    batch = [];
+    expect(published).toEqual([[1, 2]]);
+    await buffer.close();
+  });
+
   it('keeps events while the store is down and delivers them when it is back', async () => {
     const store = switchableStore();
     store.up = false;

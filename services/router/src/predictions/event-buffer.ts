@@ -55,6 +55,19 @@ export function createEventBuffer<T>(options: EventBufferOptions<T>): EventBuffe
   let inFlight = 0;
   let dropped = 0;
   let wake: (() => void) | undefined;
+  let wakeScheduled = false;
+  // The loop starts publishing a macrotask after the first enqueue, not a microtask: enqueue is
+  // called while a request is being answered, and its response must be written before this
+  // work (encoding, a span, the JetStream publish) takes the thread. Enqueues of the same turn
+  // then also go out in one batch.
+  const scheduleWake = () => {
+    if (wakeScheduled || !wake) return;
+    wakeScheduled = true;
+    setImmediate(() => {
+      wakeScheduled = false;
+      wake?.();
+    });
+  };
   const stopping = new AbortController();
   const idleWaiters = new Set<() => void>();
 
@@ -113,7 +126,7 @@ export function createEventBuffer<T>(options: EventBufferOptions<T>): EventBuffe
       queue.push(item);
       if (queue.length > capacity) drop(queue.shift()!);
       options.onSizeChange?.(queue.length);
-      wake?.();
+      scheduleWake();
     },
     get size() {
       return queue.length + inFlight;

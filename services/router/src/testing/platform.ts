@@ -12,14 +12,15 @@ import { FeatureStoreService } from '@mlops/proto/mlops/featurestore/v1/features
 import { RegistryService, type CreateVersionRequestSchema, type LineageSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
 import { RouterService } from '@mlops/proto/mlops/router/v1/router_pb';
 import { registrySpec } from '@mlops/registry';
-import { bootService, type BootedService } from '@mlops/runtime';
+import { bootService, type ServiceSpec } from '@mlops/runtime';
 import { pino } from 'pino';
 import { routerSpec } from '../spec.js';
+import { spawnServiceProcess, type ProcessServiceName } from './processes.js';
 import { testNatsUrl as natsUrl } from '@mlops/events/testing';
 
 export { testNatsUrl as natsUrl } from '@mlops/events/testing';
 
-/** Every service the router needs, booted in this process over loopback, on a fresh database and NATS namespace. */
+/** Every service the router needs, over loopback (in this process or one process each), on a fresh database and NATS namespace. */
 export interface PlatformUnderTest {
   readonly natsNamespace: string;
   readonly registry: Client<typeof RegistryService>;
@@ -30,6 +31,10 @@ export interface PlatformUnderTest {
   readonly routerAdminPort: number;
   /** The inference service's gRPC address, for calling it directly (benchmarks compare against it). */
   readonly inferenceAddress: string;
+  /** The feature store's gRPC address (benchmarks time the feature hop on its own). */
+  readonly featureStoreAddress: string;
+  /** Each service's process id when it runs in a process of its own (benchmarks read its CPU time). */
+  readonly processIds: Partial<Record<ProcessServiceName, number>>;
   uploadVersion(model: string, onnx: Uint8Array, lineage: MessageInitShape<typeof LineageSchema>): Promise<bigint>;
   close(): Promise<void>;
 }
@@ -40,7 +45,25 @@ function* upload(model: string, bytes: Uint8Array, lineage: MessageInitShape<typ
   for (let offset = 0; offset < bytes.length; offset += chunk) yield { part: { case: 'chunk', value: bytes.subarray(offset, offset + chunk) } };
 }
 
-export async function startPlatform(routerEnv: Record<string, string> = {}): Promise<PlatformUnderTest> {
+export interface PlatformOptions {
+  /**
+   * Each service in a node process of its own, as deployed (benchmarks), instead of all of them in
+   * this process (tests: faster to boot, and a failure shows in one stack).
+   */
+  readonly processes?: boolean;
+  /** Extra node flags per service when `processes` is set (e.g. --cpu-prof for the router). */
+  readonly execArgv?: Partial<Record<ProcessServiceName, readonly string[]>>;
+}
+
+/** A started service, wherever it runs. */
+interface StartedService {
+  readonly pid?: number;
+  readonly grpcPort: number;
+  readonly adminPort: number;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(routerEnv: Record<string, string> = {}, platformOptions: PlatformOptions = {}): Promise<PlatformUnderTest> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const close = async () => {
     for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((e: unknown) => console.error('cleanup failed', e));
@@ -53,34 +76,38 @@ export async function startPlatform(routerEnv: Record<string, string> = {}): Pro
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const natsNamespace = `rt${randomBytes(5).toString('hex')}`;
     cleanups.push(async () => void (await deleteNamespacedStreams(natsUrl(), natsNamespace)));
-    const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
-    const common = { DATABASE_URL: database.url, NATS_URL: natsUrl(), MLOPS_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    const logLevel = process.env['TEST_LOG_LEVEL'] ?? 'silent';
+    const logger = pino({ level: logLevel });
+    const common = { DATABASE_URL: database.url, NATS_URL: natsUrl(), MLOPS_DATA_DIR: dataDir, LOG_LEVEL: logLevel };
     const boot = { natsNamespace, grpcAddress: '127.0.0.1:0', adminAddress: '127.0.0.1:0', logger };
-    const booted: BootedService[] = [];
+    const started: StartedService[] = [];
+    const processIds: Partial<Record<ProcessServiceName, number>> = {};
     cleanups.push(async () => {
-      for (const service of booted.reverse()) await service.stop(1_000);
+      for (const service of started.reverse()) await service.stop();
     });
+    const start = async <DB, Extra extends Record<string, unknown>>(name: ProcessServiceName, spec: ServiceSpec<DB, Extra>, env: Record<string, string>) => {
+      const execArgv = platformOptions.execArgv?.[name];
+      const service: StartedService = platformOptions.processes
+        ? await spawnServiceProcess(name, { env, natsNamespace, ...(execArgv ? { execArgv } : {}) })
+        : await bootService(spec, { ...boot, env }).then((b) => ({ grpcPort: b.grpcPort, adminPort: b.adminPort, stop: () => b.stop(1_000) }));
+      started.push(service);
+      if (service.pid !== undefined) processIds[name] = service.pid;
+      return service;
+    };
 
-    const registry = await bootService(registrySpec, { ...boot, env: common });
-    booted.push(registry);
+    const registry = await start('registry', registrySpec, common);
     const addresses = { MLOPS_REGISTRY_ADDR: `127.0.0.1:${registry.grpcPort}` };
-    const featureStore = await bootService(featureStoreSpec, { ...boot, env: { ...common, ...addresses } });
-    booted.push(featureStore);
-    const inference = await bootService(inferenceSpec, { ...boot, env: { ...common, ...addresses } });
-    booted.push(inference);
-    const router = await bootService(routerSpec, {
-      ...boot,
-      env: {
-        ...common,
-        ...addresses,
-        MLOPS_FEATURE_STORE_ADDR: `127.0.0.1:${featureStore.grpcPort}`,
-        MLOPS_INFERENCE_ADDR: `127.0.0.1:${inference.grpcPort}`,
-        MLOPS_ROUTER_CANARY_TICK_MS: '200',
-        MLOPS_ROUTER_OUTCOME_FLUSH_MS: '50',
-        ...routerEnv,
-      },
+    const featureStore = await start('feature-store', featureStoreSpec, { ...common, ...addresses });
+    const inference = await start('inference', inferenceSpec, { ...common, ...addresses });
+    const router = await start('router', routerSpec, {
+      ...common,
+      ...addresses,
+      MLOPS_FEATURE_STORE_ADDR: `127.0.0.1:${featureStore.grpcPort}`,
+      MLOPS_INFERENCE_ADDR: `127.0.0.1:${inference.grpcPort}`,
+      MLOPS_ROUTER_CANARY_TICK_MS: '200',
+      MLOPS_ROUTER_OUTCOME_FLUSH_MS: '50',
+      ...routerEnv,
     });
-    booted.push(router);
 
     const options = { defaultDeadlineMs: 60_000 };
     const registryClient = createClient(RegistryService, `127.0.0.1:${registry.grpcPort}`, options);
@@ -102,6 +129,8 @@ export async function startPlatform(routerEnv: Record<string, string> = {}): Pro
       bus,
       routerAdminPort: router.adminPort,
       inferenceAddress: `127.0.0.1:${inference.grpcPort}`,
+      featureStoreAddress: `127.0.0.1:${featureStore.grpcPort}`,
+      processIds,
       async uploadVersion(model, onnx, lineage) {
         const created = await registryClient.createVersion(upload(model, onnx, lineage));
         return created.version!.version;

@@ -2,19 +2,48 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { createClient } from '@mlops/grpc';
 import { buildLogisticRegression, seededRandom } from '@mlops/model-builders';
 import { GRPCInferenceService } from '@mlops/proto/inference/grpc_predict_v2_pb';
+import { FeatureStoreService } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import type { Value } from '@mlops/proto/mlops/events/v1/events_pb';
 import { ValueType } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_ROUTER_OPTIONS } from '@mlops/router';
 import { startPlatform } from '@mlops/router/testing';
 import { ratioFigure, type Benchmark } from '../result.js';
-import { interleave, median, sequentialLatency } from '../stats.js';
+import { median, sequentialLatency, type LatencySummary } from '../stats.js';
 
 const FEATURE_NAMES = ['age', 'tenure', 'spend', 'visits', 'tickets', 'discount', 'balance', 'score'];
 const ENTITIES = 200;
 const ROUNDS = 3;
-const CALLS = 600;
+const CALLS = 400;
+const WARMUP = 100;
 
 const num = (value: number): Value => ({ kind: { case: 'doubleValue', value } }) as Value;
 const entityValues = (i: number): number[] => FEATURE_NAMES.map((_, j) => ((i * 7 + j * 13) % 50) / 10 - 2.5);
+
+type Service = 'router' | 'feature-store' | 'inference';
+const SERVICES: readonly Service[] = ['router', 'feature-store', 'inference'];
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux; 10 ms ticks, so summed over many calls). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+interface Measured {
+  readonly latency: LatencySummary;
+  /** CPU ms per call in each service's process while the calls ran. */
+  readonly cpu: Record<Service, number>;
+}
+
+/** sequentialLatency, plus each service process's CPU time per call over the measured calls. */
+async function measure(fn: () => Promise<unknown>, pids: Partial<Record<Service, number>>): Promise<Measured> {
+  const read = () => Object.fromEntries(SERVICES.map((s) => [s, pids[s] === undefined ? NaN : cpuMs(pids[s])])) as Record<Service, number>;
+  for (let i = 0; i < WARMUP; i++) await fn();
+  const before = read();
+  const latency = await sequentialLatency(fn, CALLS, 0);
+  const after = read();
+  return { latency, cpu: Object.fromEntries(SERVICES.map((s) => [s, (after[s] - before[s]) / CALLS])) as Record<Service, number> };
+}
 
 /**
  * Predict end to end (router → feature-store lookup → inference) against calling inference
@@ -25,8 +54,16 @@ export const router: Benchmark = {
   name: 'router',
   issue: 'router Predict overhead and shadow cost (services/router)',
   async run() {
-    const platform = await startPlatform();
+    // ROUTER_BENCH_CPU_PROF=<dir> writes a CPU profile of the router process (profiling, not figures).
+    const profileDir = process.env['ROUTER_BENCH_CPU_PROF'];
+    // The router as configured in production (startPlatform's defaults suit tests: a 200 ms canary tick, 50 ms outcome flushes).
+    const routerEnv = {
+      MLOPS_ROUTER_CANARY_TICK_MS: String(DEFAULT_ROUTER_OPTIONS.canaryTickMs),
+      MLOPS_ROUTER_OUTCOME_FLUSH_MS: String(DEFAULT_ROUTER_OPTIONS.outcomeFlushMs),
+    };
+    const platform = await startPlatform(routerEnv, { processes: true, ...(profileDir ? { execArgv: { router: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } } : {}) });
     const inference = createClient(GRPCInferenceService, platform.inferenceAddress, { defaultDeadlineMs: 60_000 });
+    const featureStore = createClient(FeatureStoreService, platform.featureStoreAddress, { defaultDeadlineMs: 60_000 });
     try {
       const random = seededRandom(21);
       const onnx = buildLogisticRegression({ weights: FEATURE_NAMES.map(() => random() * 2 - 1), bias: 0.2 });
@@ -75,18 +112,30 @@ export const router: Benchmark = {
         });
       };
 
-      const endToEnd = await interleave(ROUNDS, () => sequentialLatency(predict('plain'), CALLS, 100), () => sequentialLatency(direct, CALLS, 100));
-      const shadowed = await interleave(
-        ROUNDS,
-        () => sequentialLatency(predict('shadowed'), CALLS, 100),
-        () => sequentialLatency(predict('plain'), CALLS, 100),
-      );
-      const p50 = median(endToEnd.a.map((s) => s.p50));
-      const p99 = median(endToEnd.a.map((s) => s.p99));
-      const directP50 = median(endToEnd.b.map((s) => s.p50));
-      const directP99 = median(endToEnd.b.map((s) => s.p99));
-      const withShadowP50 = median(shadowed.a.map((s) => s.p50));
-      const withoutShadowP50 = median(shadowed.b.map((s) => s.p50));
+      // The feature hop alone: what the router asks the feature store for one entity.
+      const features = () => featureStore.getOnlineFeatures({ entityKeys: [`c${i++ % ENTITIES}`], featureRefs: refs });
+
+      // Every round measures all four, one after the other, so each sees the same machine conditions.
+      const pids = platform.processIds;
+      const rounds: Record<'predict' | 'direct' | 'features' | 'shadowed', Measured[]> = { predict: [], direct: [], features: [], shadowed: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        rounds.predict.push(await measure(predict('plain'), pids));
+        rounds.direct.push(await measure(direct, pids));
+        rounds.features.push(await measure(features, pids));
+        rounds.shadowed.push(await measure(predict('shadowed'), pids));
+      }
+      const p50Of = (xs: Measured[]) => median(xs.map((s) => s.latency.p50));
+      const cpuOf = (xs: Measured[], service: Service) => median(xs.map((s) => s.cpu[service]));
+      const p50 = p50Of(rounds.predict);
+      const p99 = median(rounds.predict.map((s) => s.latency.p99));
+      const directP50 = p50Of(rounds.direct);
+      const directP99 = median(rounds.direct.map((s) => s.latency.p99));
+      const featuresP50 = p50Of(rounds.features);
+      const withShadowP50 = p50Of(rounds.shadowed);
+      const withoutShadowP50 = p50;
+      // What is left of Predict once its two upstream calls (each timed as a direct call) are taken out.
+      const routerShareP50 = p50 - directP50 - featuresP50;
+      const directInferenceCpu = cpuOf(rounds.direct, 'inference');
       return {
         name: this.name,
         issue: this.issue,
@@ -99,6 +148,12 @@ export const router: Benchmark = {
             { text: '≤ 2.2×', test: (r) => r <= 2.2 },
           ),
           ratioFigure('Predict p99, end to end, sequential', p99, 'ms', { label: 'ModelInfer direct', value: directP99 }),
+          ratioFigure('feature hop: GetOnlineFeatures p50, 1 entity × 8 refs, direct', featuresP50, 'ms', { label: 'ModelInfer direct', value: directP50 }),
+          ratioFigure('router hop and CPU: Predict p50 − GetOnlineFeatures p50 − ModelInfer p50', routerShareP50, 'ms', { label: 'ModelInfer direct', value: directP50 }),
+          ratioFigure('router CPU per Predict', cpuOf(rounds.predict, 'router'), 'ms', { label: 'inference CPU per direct ModelInfer', value: directInferenceCpu }),
+          ratioFigure('feature-store CPU per Predict', cpuOf(rounds.predict, 'feature-store'), 'ms', { label: 'inference CPU per direct ModelInfer', value: directInferenceCpu }),
+          ratioFigure('inference CPU per Predict', cpuOf(rounds.predict, 'inference'), 'ms', { label: 'inference CPU per direct ModelInfer', value: directInferenceCpu }),
+          ratioFigure('router CPU per Predict with a shadow at 100 %', cpuOf(rounds.shadowed, 'router'), 'ms', { label: 'router CPU per Predict without a shadow', value: cpuOf(rounds.predict, 'router') }),
           ratioFigure(
             'Predict p50 with a shadow at 100 %',
             withShadowP50,
@@ -108,13 +163,16 @@ export const router: Benchmark = {
           ),
         ],
         notes: [
-          `Registry, feature-store, inference and router booted in this process (PostgreSQL, NATS); logistic regression over ${FEATURE_NAMES.length} online features of ${ENTITIES} entities.`,
-          `Median of ${ROUNDS} interleaved rounds of ${CALLS} sequential calls; the direct call sends the same row as typed FP32 contents, as the router does.`,
-          'The shadow runs after the primary answer is sent, so its cost shows as load on the shared process, not as waiting.',
+          `Registry, feature-store, inference and router each run as their own node process (serve.ts boots the service's spec as its main.ts does, in a NATS namespace of its own), with PostgreSQL and NATS JetStream; the load generator is this process. Logistic regression over ${FEATURE_NAMES.length} online features of ${ENTITIES} entities.`,
+          `Median of ${ROUNDS} rounds; each round runs ${CALLS} sequential calls (after ${WARMUP} unmeasured) of Predict, direct ModelInfer, direct GetOnlineFeatures and Predict with a shadow, in that order. The direct call sends the same row as typed FP32 contents, as the router does.`,
+          'Time split: the feature and inference hops are timed as direct calls from the load generator; the rest of Predict is the router: one more gRPC hop plus its own CPU. CPU per call is each process\'s user + system time (/proc) over the measured calls, divided by their number; it includes work a call leaves behind (event publishing, outcome writes), and on a loaded machine the CPU per call of every process grows.',
+          `The router runs with its production settings (canary tick ${DEFAULT_ROUTER_OPTIONS.canaryTickMs} ms, outcome flush ${DEFAULT_ROUTER_OPTIONS.outcomeFlushMs} ms) and publishes every prediction event to JetStream.`,
+          'The shadow runs in the router after the primary answer is sent, its inference call overlapping the next primary request; its cost shows as load on the router and inference processes, not as waiting.',
         ],
       };
     } finally {
       inference.close();
+      featureStore.close();
       await platform.close();
     }
   },
