@@ -1,5 +1,8 @@
 export { STREAMS, STREAM_NAMES, streamForSubject, type StreamDefinition, type StreamName } from './streams.js';
 export type {
+  BatchConsumerSpec,
+  BatchConsumingBus,
+  BatchRejection,
   BusObservability,
   ConsumerHandle,
   ConsumerMode,
@@ -21,3 +24,5 @@ export { createInProcessBus, type InProcessBusOptions, type InProcessEventBus } 
 export { createBatchingHandler, type BatchingHandlerOptions } from './batching-handler.js';
 export { GroupCommit } from './group-commit.js';
 export { deleteNamespacedStreams } from './nats/delete-namespace.js';
+export { consumeBatches } from './consume-batches.js';
+export { DEFAULT_MAX_BATCH } from './batch-spec.js';

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Link, type Span } from '@opentelemetry/api';
 import { errorMessage } from './errors.js';
 
 // Resolved per call: the global tracer provider and propagator are registered by the service's
@@ -71,4 +71,35 @@ export async function withConsumeSpan<T>(info: ConsumeSpanInfo, work: (span: Spa
 export function failSpan(span: Span, err: unknown): void {
   if (err instanceof Error) span.recordException(err);
   span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+}
+
+export interface BatchSpanInfo {
+  readonly consumer: string;
+  /** Trace headers of each message: the batch span links to every publisher's span. */
+  readonly headers: ReadonlyArray<Readonly<Record<string, string>>>;
+}
+
+/**
+ * Runs a batch handler in one CONSUMER span linked to the span of each message's publisher (the
+ * messaging conventions' batch receive), since one span cannot have many parents.
+ */
+export async function withBatchConsumeSpan<T>(info: BatchSpanInfo, work: (span: Span) => Promise<T>): Promise<T> {
+  const links: Link[] = [];
+  for (const headers of info.headers) {
+    const spanContext = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, headers));
+    if (spanContext !== undefined) links.push({ context: spanContext });
+  }
+  const attributes: Attributes = {
+    'messaging.system': MESSAGING_SYSTEM,
+    'messaging.operation.type': 'process',
+    'messaging.operation.name': 'process',
+    'messaging.consumer.group.name': info.consumer,
+    'messaging.batch.message_count': info.headers.length,
+  };
+  const span = tracer().startSpan(`${info.consumer} process batch`, { kind: SpanKind.CONSUMER, attributes, links }, ROOT_CONTEXT);
+  try {
+    return await context.with(trace.setSpan(ROOT_CONTEXT, span), () => work(span));
+  } finally {
+    span.end();
+  }
 }

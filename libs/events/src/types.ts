@@ -92,3 +92,31 @@ export interface BusObservability {
   /** When given, the `mlops_events_*` metrics are registered on it. */
   readonly metrics?: Registry;
 }
+
+/** One event of a batch the handler rejects: it is dead-lettered with `reason` instead of retried. */
+export interface BatchRejection {
+  /** Index into the batch the handler was given. */
+  readonly index: number;
+  readonly reason: string;
+}
+
+/**
+ * A durable consumer that hands its handler whole batches, for work that is cheapest stored in
+ * one transaction per batch. Resolving means "every event not rejected is stored"; throwing
+ * retries the batch's events (each is dead-lettered after `maxDeliver` deliveries).
+ */
+export interface BatchConsumerSpec<D extends DescMessage> extends Omit<ConsumerSpec<D>, 'handler' | 'mode' | 'concurrency'> {
+  readonly handler: (events: ReadonlyArray<ReceivedEvent<MessageShape<D>>>) => Promise<readonly BatchRejection[] | void>;
+  /** The most events one handler call gets (default 1000). */
+  readonly maxBatch?: number;
+  /**
+   * Handler calls of this instance that may run at once (default 1). At 2, the next batch is
+   * decoded and written while the previous one commits; batches may then finish out of order.
+   */
+  readonly concurrency?: number;
+}
+
+/** A bus with a native batch consumer (the JetStream bus: one acknowledgement per batch). */
+export interface BatchConsumingBus {
+  consumeBatches<D extends DescMessage>(spec: BatchConsumerSpec<D>): Promise<ConsumerHandle>;
+}

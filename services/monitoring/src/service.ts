@@ -4,7 +4,7 @@
  * is what tests and the all-in-one launcher compose; `monitoringSpec` boots it for real.
  */
 import { randomUUID } from 'node:crypto';
-import { GroupCommit, InvalidEventError, type ConsumerHandle, type EventBus } from '@mlops/events';
+import { consumeBatches, type BatchRejection, type ConsumerHandle, type EventBus } from '@mlops/events';
 import { LabelSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
 import { MonitoringService } from '@mlops/proto/mlops/monitoring/v1/monitoring_pb';
 import type { GrpcServer } from '@mlops/grpc';
@@ -19,7 +19,7 @@ import { firingAlerts } from './alerts/store.js';
 import { evaluate, type EvaluationResult } from './evaluate/evaluator.js';
 import { storeLabels } from './ingest/labels.js';
 import { PredictionIngestor } from './ingest/predictions.js';
-import { modelOfSubject, validateLabel, validatePredictionEvent, type Label, type ValidEvent } from './ingest/validate.js';
+import { modelOfSubject, validateLabel, validatePredictionEvent, type Label, type Result } from './ingest/validate.js';
 import type { RegistryLookup } from './registry/lookup.js';
 import { BinningCache } from './storage/binnings.js';
 import type { MonitoringTables } from './storage/schema.js';
@@ -59,8 +59,10 @@ export interface MonitoringServiceHandle {
   close(): Promise<void>;
 }
 
-/** Deliveries of one consumer in flight at once; each group commit stores what arrived meanwhile. */
-const CONSUMER_CONCURRENCY = 512;
+/** Events one consumer hands over at once, stored in one transaction and acknowledged with one ack. */
+const CONSUMER_BATCH = 2000;
+/** Two batches at once: the next is decoded and inserted while the previous one commits its pane merge. */
+const CONSUMER_BATCHES_IN_FLIGHT = 2;
 
 export async function createMonitoringService(deps: MonitoringDeps): Promise<MonitoringServiceHandle> {
   const opts = deps.options ?? {};
@@ -79,10 +81,6 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
   const ingestor = new PredictionIngestor(deps.db, binnings, catalog, paneMs, (model, s) => {
     gauges.predictionsConsumed.inc({ model }, s.predictions);
     if (s.duplicates > 0) gauges.duplicatesSkipped.inc({ model }, s.duplicates);
-  });
-  const predictions = new GroupCommit<ValidEvent>((items) => ingestor.flush(items));
-  const labels = new GroupCommit<Label>(async (items) => {
-    await storeLabels(deps.db, items);
   });
   const countLabels = (ls: readonly Label[], source: 'grpc' | 'nats') => ls.forEach((l) => gauges.labelsStored.inc({ model: l.model, source }));
 
@@ -111,32 +109,33 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
 
     async start() {
       consumers.push(
-        await deps.bus.consume({
-          name: `${prefix}-predictions`,
+        await consumeBatches(deps.bus, {
+          // A batch consumer acknowledges cumulatively, which an existing per-event durable cannot switch to: a name of its own.
+          name: `${prefix}-prediction-batches`,
           stream: 'PREDICTIONS',
           subjects: ['mlops.predictions.>'],
           schema: PredictionEventSchema,
-          // Many deliveries in flight let the group commit store them in one transaction each round.
-          concurrency: CONSUMER_CONCURRENCY,
-          handler: async (event) => {
-            const valid = validatePredictionEvent(event.message, event.subject);
-            if (!valid.ok) throw new InvalidEventError(valid.error);
-            await predictions.add(valid.value);
+          maxBatch: CONSUMER_BATCH,
+          concurrency: CONSUMER_BATCHES_IN_FLIGHT,
+          handler: async (events) => {
+            const { valid, rejections } = validateAll(events, (e) => validatePredictionEvent(e.message, e.subject));
+            if (valid.length > 0) await ingestor.flush(valid);
+            return rejections;
           },
         }),
       );
       consumers.push(
-        await deps.bus.consume({
-          name: `${prefix}-labels`,
+        await consumeBatches(deps.bus, {
+          name: `${prefix}-label-batches`,
           stream: 'LABELS',
           subjects: ['mlops.labels.>'],
           schema: LabelSchema,
-          concurrency: CONSUMER_CONCURRENCY,
-          handler: async (event) => {
-            const valid = validateLabel(event.message, 'label', modelOfSubject(event.subject));
-            if (!valid.ok) throw new InvalidEventError(valid.error);
-            await labels.add(valid.value);
-            countLabels([valid.value], 'nats');
+          maxBatch: CONSUMER_BATCH,
+          handler: async (events) => {
+            const { valid, rejections } = validateAll(events, (e) => validateLabel(e.message, 'label', modelOfSubject(e.subject)));
+            if (valid.length > 0) await storeLabels(deps.db, valid);
+            countLabels(valid, 'nats');
+            return rejections;
           },
         }),
       );
@@ -157,9 +156,19 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
     async close() {
       if (timer) clearInterval(timer);
       await Promise.all(consumers.splice(0).map((c) => c.stop()));
-      await predictions.drain();
-      await labels.drain();
       await evaluating?.catch(() => undefined);
     },
   };
+}
+
+/** Splits a batch into the values that passed `check` and rejections (dead letters) for the rest. */
+function validateAll<E, T>(events: readonly E[], check: (event: E) => Result<T>): { valid: T[]; rejections: BatchRejection[] } {
+  const valid: T[] = [];
+  const rejections: BatchRejection[] = [];
+  events.forEach((event, index) => {
+    const result = check(event);
+    if (result.ok) valid.push(result.value);
+    else rejections.push({ index, reason: result.error });
+  });
+  return { valid, rejections };
 }

@@ -5,7 +5,9 @@ import { resolveConsumerSpec } from '../consumer-spec.js';
 import { createEventMetrics } from '../metrics.js';
 import { createNamespace } from '../namespace.js';
 import { createPublisher } from '../publisher.js';
-import type { BusObservability, ConsumerHandle, ConsumerSpec, EventBus, RawPublisher } from '../types.js';
+import { resolveBatchConsumerSpec } from '../batch-spec.js';
+import type { BatchConsumerSpec, BatchConsumingBus, BusObservability, ConsumerHandle, ConsumerSpec, EventBus, RawPublisher } from '../types.js';
+import { startBatchConsumer } from './batch-consumer.js';
 import { startBroadcastConsumer } from './broadcast-consumer.js';
 import type { NatsConsumerContext } from './context.js';
 import { startDurableConsumer } from './durable-consumer.js';
@@ -21,7 +23,8 @@ export interface NatsBusOptions extends BusObservability {
 }
 
 export type NatsEventBus = EventBus &
-  RawPublisher & {
+  RawPublisher &
+  BatchConsumingBus & {
     /** Resolves when the server answers; rejects while disconnected (for readiness checks). */
     ping(): Promise<void>;
   };
@@ -66,6 +69,20 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsEventBus
       if (closing) throw new Error('event bus is closed');
       const consumer = resolveConsumerSpec(spec);
       const started = consumer.mode === 'broadcast' ? await startBroadcastConsumer(ctx, consumer) : await startDurableConsumer(ctx, consumer);
+      const handle: ConsumerHandle = {
+        name: started.name,
+        async stop() {
+          handles.delete(handle);
+          await started.stop();
+        },
+      };
+      handles.add(handle);
+      return handle;
+    },
+
+    async consumeBatches<D extends DescMessage>(spec: BatchConsumerSpec<D>): Promise<ConsumerHandle> {
+      if (closing) throw new Error('event bus is closed');
+      const started = await startBatchConsumer(ctx, resolveBatchConsumerSpec(spec));
       const handle: ConsumerHandle = {
         name: started.name,
         async stop() {

@@ -1,6 +1,8 @@
 // A NATS restart must pause consumers, not end them. This needs a server of its own to restart,
 // so it starts a private nats-server (file storage in a temp dir) when the binary is available.
-import { RegistryEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
+import { create } from '@bufbuild/protobuf';
+import { PredictionEventSchema, RegistryEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
+import { consumeBatches } from '../consume-batches.js';
 import { describe, expect, it } from 'vitest';
 import { registryEvent, waitFor } from '../testing/contract-suite.js';
 import { natsServerAvailable, startPrivateNatsServer } from '../testing/private-nats-server.js';
@@ -28,8 +30,18 @@ describe.skipIf(!natsServerAvailable)('NATS restart', () => {
         schema: RegistryEventSchema,
         handler: async (event) => void broadcast.push(event.message.alias),
       });
+      const batched: string[] = [];
+      await consumeBatches(bus, {
+        name: 'survivor-batches',
+        stream: 'PREDICTIONS',
+        subjects: ['mlops.predictions.>'],
+        schema: PredictionEventSchema,
+        handler: async (events) => void events.forEach((e) => batched.push(e.message.kind.case === 'prediction' ? e.message.kind.value.predictionId : '')),
+      });
+      const predictionEvent = (id: string) => create(PredictionEventSchema, { kind: { case: 'prediction', value: { predictionId: id } } });
       await bus.publish('mlops.registry.restart.alias_set', RegistryEventSchema, registryEvent('restart', 'before'));
-      await waitFor(() => durable.length === 1 && broadcast.length === 1, 'the event before the restart');
+      await bus.publish('mlops.predictions.restart', PredictionEventSchema, predictionEvent('before'));
+      await waitFor(() => durable.length === 1 && broadcast.length === 1 && batched.length === 1, 'the events before the restart');
 
       await server.stop();
       await server.start();
@@ -43,7 +55,16 @@ describe.skipIf(!natsServerAvailable)('NATS restart', () => {
           return false;
         }
       }, 'a publish after the restart', 60_000);
-      await waitFor(() => durable.includes('after') && broadcast.includes('after'), 'the event after the restart', 60_000);
+      await waitFor(async () => {
+        try {
+          await bus.publish('mlops.predictions.restart', PredictionEventSchema, predictionEvent('after'), { msgId: 'prediction-after-restart' });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'a prediction published after the restart', 60_000);
+      await waitFor(() => durable.includes('after') && broadcast.includes('after') && batched.includes('after'), 'the events after the restart', 60_000);
+      expect(batched).toEqual(['before', 'after']);
       expect(durable).toEqual(['before', 'after']);
       expect(broadcast).toEqual(['before', 'after']);
     } finally {

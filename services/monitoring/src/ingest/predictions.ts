@@ -3,17 +3,15 @@
  * batch: the predictions (deduplicated by prediction id, so a redelivered event counts once),
  * their contribution to the panes, and the joins of labels that were waiting for them.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { BinningCache } from '../storage/binnings.js';
 import { mergePaneDeltas, type PaneDelta } from '../storage/panes.js';
 import type { MonitoringTables } from '../storage/schema.js';
 import type { VersionCatalog, VersionInfo } from '../storage/versions.js';
 import { PaneSummary } from '../windows/pane.js';
 import { paneStartOf } from '../windows/time.js';
-import { forEachColumn } from './columns.js';
+import { visitColumns, type ColumnVisitor } from './columns.js';
 import type { ValidEvent } from './validate.js';
-
-const INSERT_CHUNK = 1000;
 
 export interface IngestStats {
   readonly predictions: number;
@@ -48,27 +46,7 @@ export class PredictionIngestor {
       const unique = new Map<string, Extract<ValidEvent, { kind: 'prediction' }>>();
       for (const e of events) if (e.kind === 'prediction') unique.set(e.prediction.predictionId, e);
       const rows = [...unique.values()];
-      const fresh = new Set<string>();
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const chunk = rows.slice(i, i + INSERT_CHUNK);
-        const inserted = await tx
-          .insertInto('predictions')
-          .values(
-            chunk.map(({ prediction: p, servedAt }) => ({
-              prediction_id: p.predictionId,
-              model: p.model,
-              version: p.version.toString(),
-              entity_key: p.entityKey,
-              served_at: servedAt,
-              is_error: p.errorCode !== '',
-              outputs: JSON.stringify(p.errorCode === '' ? (p.outputs[0]?.values ?? []) : []),
-            })),
-          )
-          .onConflict((oc) => oc.column('prediction_id').doNothing())
-          .returning('prediction_id')
-          .execute();
-        for (const r of inserted) fresh.add(r.prediction_id);
-      }
+      const fresh = await insertPredictions(tx, rows);
 
       const deltas = new Map<string, PaneDelta>();
       const paneFor = (model: string, version: bigint, at: Date): PaneSummary => {
@@ -78,6 +56,7 @@ export class PredictionIngestor {
         if (!d) deltas.set(k, (d = { model, version, paneStartMs, summary: new PaneSummary() }));
         return d.summary;
       };
+      const columns = new PaneColumns();
       for (const e of events) {
         if (e.kind === 'shadow') {
           // Shadow comparisons are counted on the primary version's pane (no per-id dedupe: see README).
@@ -101,20 +80,9 @@ export class PredictionIngestor {
           pane.errors++;
           continue;
         }
-        forEachColumn(p, (column, v) => {
-          if (v.kind === 'numeric') {
-            const s = pane.numeric(column, info.binningOf(column));
-            if (s) s.add(v.value);
-            else pane.categorical(column)?.add(String(v.value));
-          } else if (v.kind === 'categorical') {
-            const s = pane.categorical(column);
-            if (s) s.add(v.value);
-            else pane.numeric(column, info.binningOf(column))?.addMissing();
-          } else {
-            const existing = pane.features.get(column);
-            if (existing) existing.addMissing();
-          }
-        });
+        columns.pane = pane;
+        columns.info = info;
+        visitColumns(p, columns);
       }
       await mergePaneDeltas(tx, this.binnings, this.paneMs, deltas.values());
 
@@ -134,5 +102,55 @@ export class PredictionIngestor {
       }
     });
     for (const [model, s] of stats) this.onStored(model, s);
+  }
+}
+
+type PredictionEvent = Extract<ValidEvent, { kind: 'prediction' }>;
+
+/**
+ * Inserts the batch's predictions with one statement whatever its size: the rows travel as one
+ * JSON parameter expanded by json_to_recordset (serializing per-row parameters or per-element
+ * array literals costs more client CPU than the insert itself), skipping ids already stored.
+ * Returns the ids that were new, i.e. whose contribution to the panes is still to be counted.
+ */
+async function insertPredictions(tx: Transaction<MonitoringTables>, rows: readonly PredictionEvent[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const records = rows.map(({ prediction: p, servedAt }) => ({
+    id: p.predictionId,
+    model: p.model,
+    version: p.version.toString(),
+    entity: p.entityKey,
+    at: servedAt.getTime(),
+    error: p.errorCode !== '',
+    outputs: p.errorCode === '' ? (p.outputs[0]?.values ?? []) : [],
+  }));
+  const inserted = await sql<{ prediction_id: string }>`
+    insert into predictions (prediction_id, model, version, entity_key, served_at, is_error, outputs)
+    select r.id, r.model, r.version, r.entity, to_timestamp(r.at / 1000.0), r.error, r.outputs
+    from json_to_recordset(${JSON.stringify(records)}::json) as r(id text, model text, version bigint, entity text, at double precision, error boolean, outputs jsonb)
+    on conflict (prediction_id) do nothing
+    returning prediction_id`.execute(tx);
+  return new Set(inserted.rows.map((r) => r.prediction_id));
+}
+
+/** Adds one prediction's columns to its pane; one instance per flush, pointed at each event's pane in turn. */
+class PaneColumns implements ColumnVisitor {
+  pane = new PaneSummary();
+  info: VersionInfo | undefined;
+
+  numeric(column: string, value: number): void {
+    const s = this.pane.numeric(column, this.info!.binningOf(column));
+    if (s) s.add(value);
+    else this.pane.categorical(column)?.add(String(value));
+  }
+
+  categorical(column: string, value: string): void {
+    const s = this.pane.categorical(column);
+    if (s) s.add(value);
+    else this.pane.numeric(column, this.info!.binningOf(column))?.addMissing();
+  }
+
+  missing(column: string): void {
+    this.pane.features.get(column)?.addMissing();
   }
 }

@@ -1,0 +1,101 @@
+import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import type { ResolvedBatchConsumer } from './batch-spec.js';
+import { backoffDelay } from './consumer-spec.js';
+import { buildDeadLetter } from './dead-letter.js';
+import { MSG_ID_HEADER, type Delivery, type DeliveryDeps, type Settlement } from './delivery.js';
+import { errorMessage } from './errors.js';
+import type { DeadLetterReason } from './metrics.js';
+import { failSpan, withBatchConsumeSpan } from './tracing.js';
+import type { ReceivedEvent } from './types.js';
+
+/**
+ * The batch twin of `createDeliveryProcessor`: decodes every delivery (undecodable ones are
+ * dead-lettered at once), runs the handler once for the rest in one CONSUMER span, and settles
+ * each delivery: ack, dead letter (rejected by the handler, or out of deliveries) or retry.
+ * Settlements come back in the order of the deliveries.
+ */
+export function createBatchProcessor<D extends DescMessage>(
+  consumer: ResolvedBatchConsumer<D>,
+  deps: DeliveryDeps,
+): (deliveries: readonly Delivery[]) => Promise<Settlement[]> {
+  const { metrics, logger } = deps;
+
+  async function deadLetter(delivery: Delivery, reason: DeadLetterReason, text: string): Promise<Settlement> {
+    const entry = buildDeadLetter({
+      originalSubject: delivery.subject,
+      payload: delivery.payload,
+      reason: text,
+      consumer: consumer.name,
+      deliveries: delivery.deliveryCount,
+      headers: delivery.headers,
+    });
+    try {
+      await deps.publishDeadLetter(entry, `deadletter:${consumer.stream}:${delivery.streamSequence}:${consumer.name}`);
+    } catch (err) {
+      // Never drop it: leave it unsettled and try again later.
+      logger?.error({ err, consumer: consumer.name, subject: delivery.subject }, 'dead letter publish failed; will retry');
+      metrics.consumed(consumer.name, 'retry');
+      return { kind: 'retry', delayMs: backoffDelay(consumer.backoffMs, delivery.deliveryCount) };
+    }
+    metrics.deadLettered(consumer.name, reason);
+    metrics.consumed(consumer.name, 'dead_letter');
+    logger?.warn({ consumer: consumer.name, subject: delivery.subject, reason, deliveries: delivery.deliveryCount, detail: text }, 'event dead-lettered');
+    return { kind: 'dead_lettered' };
+  }
+
+  return async (deliveries) => {
+    const settlements: Array<Settlement | Promise<Settlement> | undefined> = new Array(deliveries.length);
+    const events: Array<ReceivedEvent<MessageShape<D>>> = [];
+    const positions: number[] = [];
+    deliveries.forEach((delivery, i) => {
+      let message: MessageShape<D>;
+      try {
+        message = fromBinary(consumer.schema, delivery.payload);
+      } catch (err) {
+        settlements[i] = deadLetter(delivery, 'decode', `cannot decode ${consumer.schema.typeName}: ${errorMessage(err)}`);
+        return;
+      }
+      const msgId = delivery.headers[MSG_ID_HEADER];
+      events.push({
+        subject: delivery.subject,
+        message,
+        deliveryCount: delivery.deliveryCount,
+        headers: delivery.headers,
+        ...(msgId === undefined ? {} : { msgId }),
+      });
+      positions.push(i);
+    });
+
+    if (events.length > 0) {
+      await withBatchConsumeSpan({ consumer: consumer.name, headers: events.map((e) => e.headers) }, async (span) => {
+        const started = performance.now();
+        try {
+          const rejections = (await consumer.batchHandler(events)) ?? [];
+          metrics.handlerSeconds(consumer.name, (performance.now() - started) / 1000);
+          const rejected = new Map(rejections.map((r) => [r.index, r.reason]));
+          positions.forEach((at, index) => {
+            const reason = rejected.get(index);
+            if (reason !== undefined) settlements[at] = deadLetter(deliveries[at]!, 'validation', reason);
+            else {
+              metrics.consumed(consumer.name, 'ack');
+              settlements[at] = { kind: 'ack' };
+            }
+          });
+        } catch (err) {
+          metrics.handlerSeconds(consumer.name, (performance.now() - started) / 1000);
+          failSpan(span, err);
+          logger?.warn({ err, consumer: consumer.name, events: events.length }, 'batch handler failed; will retry');
+          for (const at of positions) {
+            const delivery = deliveries[at]!;
+            if (delivery.deliveryCount >= consumer.maxDeliver) settlements[at] = deadLetter(delivery, 'handler', errorMessage(err));
+            else {
+              metrics.consumed(consumer.name, 'retry');
+              settlements[at] = { kind: 'retry', delayMs: backoffDelay(consumer.backoffMs, delivery.deliveryCount) };
+            }
+          }
+        }
+      });
+    }
+    return Promise.all(settlements.map((s) => s!));
+  };
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { create, type MessageShape } from '@bufbuild/protobuf';
+import { DeadLetterSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
+import { connect } from 'nats';
+import { afterEach, describe, expect, it } from 'vitest';
+import { consumeBatches } from '../consume-batches.js';
+import { createInProcessBus } from '../in-process/bus.js';
+import { namespacedStreamName } from '../namespace.js';
+import { waitFor } from '../testing/wait.js';
+import type { EventBus, RawPublisher } from '../types.js';
+import { connectNatsBus, type NatsEventBus } from './bus.js';
+import { deleteNamespacedStreams } from './delete-namespace.js';
+
+const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const event = (id: string) => create(PredictionEventSchema, { kind: { case: 'prediction', value: { predictionId: id, model: 'm' } } });
+const idOf = (e: MessageShape<typeof PredictionEventSchema>) => (e.kind.case === 'prediction' ? e.kind.value.predictionId : '');
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function natsBus(namespace: string): Promise<NatsEventBus> {
+  const bus = await connectNatsBus({ url: NATS_URL, name: 'events-batch-test', namespace });
+  cleanups.push(() => bus.close());
+  return bus;
+}
+
+async function ackState(namespace: string, consumer: string): Promise<{ floor: number; pending: number }> {
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const info = await (await nc.jetstreamManager()).consumers.info(namespacedStreamName('PREDICTIONS', namespace), consumer);
+    return { floor: info.ack_floor.stream_seq, pending: info.num_ack_pending };
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Batches, rejections and undecodable payloads dead-lettered, a failing batch retried: the same on both buses. */
+async function checkBatchContract(bus: EventBus & RawPublisher): Promise<void> {
+  const stored: string[] = [];
+  const dead: string[] = [];
+  let failures = 1;
+  await bus.consume({ name: 'dead', stream: 'DEADLETTER', subjects: ['mlops.deadletter.>'], schema: DeadLetterSchema, handler: async (e) => void dead.push(e.message.reason) });
+  await consumeBatches(bus, {
+    name: 'batches',
+    stream: 'PREDICTIONS',
+    subjects: ['mlops.predictions.>'],
+    schema: PredictionEventSchema,
+    maxBatch: 50,
+    backoffMs: [0],
+    handler: async (events) => {
+      if (events.some((e) => idOf(e.message) === 'flaky') && failures-- > 0) throw new Error('database down');
+      const rejections = events.flatMap((e, index) => (idOf(e.message) === 'bad' ? [{ index, reason: 'bad: expected a good id' }] : []));
+      events.forEach((e, i) => rejections.some((r) => r.index === i) || stored.push(idOf(e.message)));
+      return rejections;
+    },
+  });
+  for (let i = 0; i < 120; i++) await bus.publish('mlops.predictions.m', PredictionEventSchema, event(`e${i}`));
+  await bus.publish('mlops.predictions.m', PredictionEventSchema, event('bad'));
+  await bus.publishBytes('mlops.predictions.m', new Uint8Array([0xff, 0xff, 0xff]));
+  await bus.publish('mlops.predictions.m', PredictionEventSchema, event('flaky'));
+  await waitFor(() => stored.includes('flaky') && dead.length === 2, 'every event stored or dead-lettered');
+  expect(new Set(stored).size).toBe(121);
+  expect(dead.some((r) => r === 'bad: expected a good id')).toBe(true);
+  expect(dead.some((r) => /cannot decode/.test(r))).toBe(true);
+}
+
+describe('consumeBatches', () => {
+  it('on JetStream: stores batches, dead-letters what it must, retries a failed batch and acknowledges everything', async () => {
+    const namespace = `t_${randomBytes(6).toString('hex')}`;
+    cleanups.push(() => deleteNamespacedStreams(NATS_URL, namespace));
+    await checkBatchContract(await natsBus(namespace));
+    await waitFor(async () => {
+      const s = await ackState(namespace, 'batches');
+      return s.floor === 123 && s.pending === 0;
+    }, 'the ack floor at the last message');
+  });
+
+  it('on the in-process bus: the same contract through concurrent single deliveries', async () => {
+    const bus = createInProcessBus();
+    cleanups.push(() => bus.close());
+    await checkBatchContract(bus);
+  });
+
+  it('two replicas sharing the consumer, one stopped mid-stream, store every event and leave nothing unacknowledged', async () => {
+    const namespace = `t_${randomBytes(6).toString('hex')}`;
+    cleanups.push(() => deleteNamespacedStreams(NATS_URL, namespace));
+    const [a, b] = [await natsBus(namespace), await natsBus(namespace)];
+    const stored = new Set<string>();
+    const spec = (slowMs: number) => ({
+      name: 'shared',
+      stream: 'PREDICTIONS' as const,
+      subjects: ['mlops.predictions.>'],
+      schema: PredictionEventSchema,
+      maxBatch: 20,
+      handler: async (events: ReadonlyArray<{ message: MessageShape<typeof PredictionEventSchema> }>) => {
+        await new Promise((resolve) => setTimeout(resolve, slowMs));
+        for (const e of events) stored.add(idOf(e.message));
+      },
+    });
+    const first = await consumeBatches(a, spec(5));
+    await consumeBatches(b, spec(1));
+    for (let i = 0; i < 300; i++) await a.publish('mlops.predictions.m', PredictionEventSchema, event(`e${i}`));
+    await waitFor(() => stored.size >= 100, 'some events stored');
+    await first.stop();
+    // What the stopped replica had pulled but not started comes back after the ack wait (30 s).
+    await waitFor(() => stored.size === 300, 'all 300 events stored', 90_000);
+    await waitFor(
+      async () => {
+        const s = await ackState(namespace, 'shared');
+        return s.floor === 300 && s.pending === 0;
+      },
+      'every event acknowledged',
+      90_000,
+    );
+  }, 120_000);
+
+  it('refuses filters that leave part of the stream out (cumulative acks need every sequence)', async () => {
+    const namespace = `t_${randomBytes(6).toString('hex')}`;
+    cleanups.push(() => deleteNamespacedStreams(NATS_URL, namespace));
+    const bus = await natsBus(namespace);
+    await expect(
+      consumeBatches(bus, { name: 'partial', stream: 'PREDICTIONS', subjects: ['mlops.predictions.churn'], schema: PredictionEventSchema, handler: async () => undefined }),
+    ).rejects.toThrow(/every subject of PREDICTIONS/);
+  });
+});
