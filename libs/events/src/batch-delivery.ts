@@ -1,8 +1,7 @@
 import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import type { ResolvedBatchConsumer } from './batch-spec.js';
 import { backoffDelay } from './consumer-spec.js';
-import { buildDeadLetter } from './dead-letter.js';
-import { MSG_ID_HEADER, type Delivery, type DeliveryDeps, type Settlement } from './delivery.js';
+import { deadLetterDelivery, MSG_ID_HEADER, type Delivery, type DeliveryDeps, type Settlement } from './delivery.js';
 import { errorMessage } from './errors.js';
 import type { DeadLetterReason } from './metrics.js';
 import { failSpan, withBatchConsumeSpan } from './tracing.js';
@@ -20,28 +19,7 @@ export function createBatchProcessor<D extends DescMessage>(
 ): (deliveries: readonly Delivery[]) => Promise<Settlement[]> {
   const { metrics, logger } = deps;
 
-  async function deadLetter(delivery: Delivery, reason: DeadLetterReason, text: string): Promise<Settlement> {
-    const entry = buildDeadLetter({
-      originalSubject: delivery.subject,
-      payload: delivery.payload,
-      reason: text,
-      consumer: consumer.name,
-      deliveries: delivery.deliveryCount,
-      headers: delivery.headers,
-    });
-    try {
-      await deps.publishDeadLetter(entry, `deadletter:${consumer.stream}:${delivery.streamSequence}:${consumer.name}`);
-    } catch (err) {
-      // Never drop it: leave it unsettled and try again later.
-      logger?.error({ err, consumer: consumer.name, subject: delivery.subject }, 'dead letter publish failed; will retry');
-      metrics.consumed(consumer.name, 'retry');
-      return { kind: 'retry', delayMs: backoffDelay(consumer.backoffMs, delivery.deliveryCount) };
-    }
-    metrics.deadLettered(consumer.name, reason);
-    metrics.consumed(consumer.name, 'dead_letter');
-    logger?.warn({ consumer: consumer.name, subject: delivery.subject, reason, deliveries: delivery.deliveryCount, detail: text }, 'event dead-lettered');
-    return { kind: 'dead_lettered' };
-  }
+  const deadLetter = (delivery: Delivery, reason: DeadLetterReason, text: string) => deadLetterDelivery(consumer, deps, delivery, reason, text);
 
   return async (deliveries) => {
     const settlements: Array<Settlement | Promise<Settlement> | undefined> = new Array(deliveries.length);
@@ -67,7 +45,7 @@ export function createBatchProcessor<D extends DescMessage>(
     });
 
     if (events.length > 0) {
-      await withBatchConsumeSpan({ consumer: consumer.name, headers: events.map((e) => e.headers) }, async (span) => {
+      await withBatchConsumeSpan({ consumer: consumer.name, messages: events }, async (span) => {
         const started = performance.now();
         try {
           const rejections = (await consumer.batchHandler(events)) ?? [];

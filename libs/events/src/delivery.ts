@@ -33,6 +33,51 @@ export interface DeliveryDeps {
 
 export const MSG_ID_HEADER = 'Nats-Msg-Id';
 
+/** What dead-lettering needs to know of the consumer, single or batch. */
+export interface DeadLetteringConsumer {
+  readonly name: string;
+  readonly stream: string;
+  readonly backoffMs: ResolvedConsumer<DescMessage>['backoffMs'];
+}
+
+/**
+ * Stores `delivery` as a dead letter (idempotently: its id is stream, sequence and consumer) and
+ * settles it as dead-lettered; if the dead letter cannot be stored, the original is retried,
+ * never dropped.
+ */
+export async function deadLetterDelivery(
+  consumer: DeadLetteringConsumer,
+  deps: DeliveryDeps,
+  delivery: Delivery,
+  reason: DeadLetterReason,
+  text: string,
+): Promise<Settlement> {
+  const { metrics, logger } = deps;
+  const entry = buildDeadLetter({
+    originalSubject: delivery.subject,
+    payload: delivery.payload,
+    reason: text,
+    consumer: consumer.name,
+    deliveries: delivery.deliveryCount,
+    headers: delivery.headers,
+  });
+  try {
+    await deps.publishDeadLetter(entry, `deadletter:${consumer.stream}:${delivery.streamSequence}:${consumer.name}`);
+  } catch (err) {
+    // Never drop it: leave the original unacknowledged and try again later.
+    logger?.error({ err, consumer: consumer.name, subject: delivery.subject }, 'dead letter publish failed; will retry');
+    metrics.consumed(consumer.name, 'retry');
+    return { kind: 'retry', delayMs: backoffDelay(consumer.backoffMs, delivery.deliveryCount) };
+  }
+  metrics.deadLettered(consumer.name, reason);
+  metrics.consumed(consumer.name, 'dead_letter');
+  logger?.warn(
+    { consumer: consumer.name, subject: delivery.subject, reason, deliveries: delivery.deliveryCount, detail: text },
+    'event dead-lettered',
+  );
+  return { kind: 'dead_lettered' };
+}
+
 /**
  * The transport-independent part of consuming: decode, run the handler in a CONSUMER span,
  * decide between ack, retry with backoff and dead letter, and count it. Both buses call this,
@@ -44,31 +89,7 @@ export function createDeliveryProcessor<D extends DescMessage>(
 ): (delivery: Delivery) => Promise<Settlement> {
   const { metrics, logger } = deps;
 
-  async function deadLetter(delivery: Delivery, reason: DeadLetterReason, text: string): Promise<Settlement> {
-    const entry = buildDeadLetter({
-      originalSubject: delivery.subject,
-      payload: delivery.payload,
-      reason: text,
-      consumer: consumer.name,
-      deliveries: delivery.deliveryCount,
-      headers: delivery.headers,
-    });
-    try {
-      await deps.publishDeadLetter(entry, `deadletter:${consumer.stream}:${delivery.streamSequence}:${consumer.name}`);
-    } catch (err) {
-      // Never drop it: leave the original unacknowledged and try again later.
-      logger?.error({ err, consumer: consumer.name, subject: delivery.subject }, 'dead letter publish failed; will retry');
-      metrics.consumed(consumer.name, 'retry');
-      return { kind: 'retry', delayMs: backoffDelay(consumer.backoffMs, delivery.deliveryCount) };
-    }
-    metrics.deadLettered(consumer.name, reason);
-    metrics.consumed(consumer.name, 'dead_letter');
-    logger?.warn(
-      { consumer: consumer.name, subject: delivery.subject, reason, deliveries: delivery.deliveryCount, detail: text },
-      'event dead-lettered',
-    );
-    return { kind: 'dead_lettered' };
-  }
+  const deadLetter = (delivery: Delivery, reason: DeadLetterReason, text: string) => deadLetterDelivery(consumer, deps, delivery, reason, text);
 
   return (delivery) => {
     const msgId = delivery.headers[MSG_ID_HEADER];

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Link, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Attributes, type Context, type Link, type Span, type SpanContext } from '@opentelemetry/api';
 import { errorMessage } from './errors.js';
 
 // Resolved per call: the global tracer provider and propagator are registered by the service's
@@ -73,33 +73,62 @@ export function failSpan(span: Span, err: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
 }
 
+/** What the batch span needs of each message (a ReceivedEvent has it all). */
+export interface BatchMessageInfo {
+  readonly subject: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly deliveryCount: number;
+  readonly msgId?: string | undefined;
+}
+
 export interface BatchSpanInfo {
   readonly consumer: string;
-  /** Trace headers of each message: the batch span links to every publisher's span. */
-  readonly headers: ReadonlyArray<Readonly<Record<string, string>>>;
+  readonly messages: readonly BatchMessageInfo[];
 }
 
 /**
  * Runs a batch handler in one CONSUMER span linked to the span of each message's publisher (the
- * messaging conventions' batch receive), since one span cannot have many parents.
+ * messaging conventions' batch receive, since one span cannot have many parents), and gives every
+ * message that carries a trace a CONSUMER span of its own in that trace, linked to the batch span
+ * and as long as it: a prediction and the monitoring work it causes stay one trace (DESIGN.md).
+ * Messages of unsampled traces get non-recording spans, which cost next to nothing.
  */
 export async function withBatchConsumeSpan<T>(info: BatchSpanInfo, work: (span: Span) => Promise<T>): Promise<T> {
-  const links: Link[] = [];
-  for (const headers of info.headers) {
-    const spanContext = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, headers));
-    if (spanContext !== undefined) links.push({ context: spanContext });
+  const parents: Array<{ message: BatchMessageInfo; context: Context; spanContext: SpanContext }> = [];
+  for (const message of info.messages) {
+    const parent = propagation.extract(ROOT_CONTEXT, message.headers);
+    const spanContext = trace.getSpanContext(parent);
+    if (spanContext !== undefined) parents.push({ message, context: parent, spanContext });
   }
   const attributes: Attributes = {
     'messaging.system': MESSAGING_SYSTEM,
     'messaging.operation.type': 'process',
     'messaging.operation.name': 'process',
     'messaging.consumer.group.name': info.consumer,
-    'messaging.batch.message_count': info.headers.length,
+    'messaging.batch.message_count': info.messages.length,
   };
+  const links: Link[] = parents.map((p) => ({ context: p.spanContext }));
   const span = tracer().startSpan(`${info.consumer} process batch`, { kind: SpanKind.CONSUMER, attributes, links }, ROOT_CONTEXT);
+  const batchLink: Link[] = [{ context: span.spanContext() }];
+  const messageSpans = parents.map(({ message, context: parent }) => {
+    const messageAttributes: Attributes = {
+      'messaging.system': MESSAGING_SYSTEM,
+      'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process',
+      'messaging.destination.name': message.subject,
+      'messaging.consumer.group.name': info.consumer,
+      'messaging.nats.delivery_count': message.deliveryCount,
+    };
+    if (message.msgId !== undefined) messageAttributes['messaging.message.id'] = message.msgId;
+    return tracer().startSpan(`${message.subject} process`, { kind: SpanKind.CONSUMER, attributes: messageAttributes, links: batchLink }, parent);
+  });
   try {
     return await context.with(trace.setSpan(ROOT_CONTEXT, span), () => work(span));
+  } catch (err) {
+    for (const messageSpan of messageSpans) failSpan(messageSpan, err);
+    throw err;
   } finally {
+    for (const messageSpan of messageSpans) messageSpan.end();
     span.end();
   }
 }

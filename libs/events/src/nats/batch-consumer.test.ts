@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { create, type MessageShape } from '@bufbuild/protobuf';
 import { DeadLetterSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
+import { useInMemoryTracing } from '@mlops/telemetry/testing';
+import { SpanKind, trace } from '@opentelemetry/api';
 import { connect } from 'nats';
 import { afterEach, describe, expect, it } from 'vitest';
 import { consumeBatches } from '../consume-batches.js';
@@ -123,5 +125,47 @@ describe('consumeBatches', () => {
     await expect(
       consumeBatches(bus, { name: 'partial', stream: 'PREDICTIONS', subjects: ['mlops.predictions.churn'], schema: PredictionEventSchema, handler: async () => undefined }),
     ).rejects.toThrow(/every subject of PREDICTIONS/);
+  });
+
+  it('gives each traced message a consumer span in its publisher trace, linked to the batch span', async () => {
+    const tracing = useInMemoryTracing({ service: 'events-batch-trace-test' });
+    cleanups.push(() => tracing.shutdown());
+    const namespace = `t_${randomBytes(6).toString('hex')}`;
+    cleanups.push(() => deleteNamespacedStreams(NATS_URL, namespace));
+    const bus = await natsBus(namespace);
+    let stored = 0;
+    await consumeBatches(bus, {
+      name: 'traced-batches',
+      stream: 'PREDICTIONS',
+      subjects: ['mlops.predictions.>'],
+      schema: PredictionEventSchema,
+      maxBatch: 10,
+      handler: async (events) => {
+        stored += events.length;
+        return [];
+      },
+    });
+    const tracer = trace.getTracer('batch-trace-test');
+    const traceIds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await tracer.startActiveSpan(`request ${i}`, async (span) => {
+        await bus.publish('mlops.predictions.m', PredictionEventSchema, event(`t${i}`), { msgId: `t${i}` });
+        traceIds.push(span.spanContext().traceId);
+        span.end();
+      });
+    }
+    await waitFor(() => stored === 3, 'three events stored');
+    const consumerSpans = () => tracing.spans().filter((s) => s.kind === SpanKind.CONSUMER);
+    const batchSpans = await waitFor(() => {
+      const found = consumerSpans().filter((s) => s.name === 'traced-batches process batch');
+      return found.length > 0 ? found : undefined;
+    }, 'the batch span');
+    for (let i = 0; i < 3; i++) {
+      const messageSpan = consumerSpans().find((s) => s.attributes['messaging.message.id'] === `t${i}`);
+      expect(messageSpan?.spanContext().traceId).toBe(traceIds[i]);
+      expect(messageSpan?.attributes['messaging.destination.name']).toBe('mlops.predictions.m');
+      const linkedBatch = batchSpans.find((b) => messageSpan?.links.some((l) => l.context.spanId === b.spanContext().spanId));
+      expect(linkedBatch?.links.map((l) => l.context.traceId)).toContain(traceIds[i]);
+    }
   });
 });
