@@ -67,6 +67,18 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsEventBus
   const ctx: NatsConsumerContext = { nc, js, jsm, ns, logger, metrics, publishDeadLetter: publisher.publishDeadLetter };
   const handles = new Set<ConsumerHandle>();
   let closing = false;
+  /** A started consumer, remembered until stopped so that closing the bus stops it. */
+  const tracked = (started: ConsumerHandle): ConsumerHandle => {
+    const handle: ConsumerHandle = {
+      name: started.name,
+      async stop() {
+        handles.delete(handle);
+        await started.stop();
+      },
+    };
+    handles.add(handle);
+    return handle;
+  };
 
   return {
     publish: publisher.publish,
@@ -76,30 +88,12 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsEventBus
     async consume<D extends DescMessage>(spec: ConsumerSpec<D>): Promise<ConsumerHandle> {
       if (closing) throw new Error('event bus is closed');
       const consumer = resolveConsumerSpec(spec);
-      const started = consumer.mode === 'broadcast' ? await startBroadcastConsumer(ctx, consumer) : await startDurableConsumer(ctx, consumer);
-      const handle: ConsumerHandle = {
-        name: started.name,
-        async stop() {
-          handles.delete(handle);
-          await started.stop();
-        },
-      };
-      handles.add(handle);
-      return handle;
+      return tracked(consumer.mode === 'broadcast' ? await startBroadcastConsumer(ctx, consumer) : await startDurableConsumer(ctx, consumer));
     },
 
     async consumeBatches<D extends DescMessage>(spec: BatchConsumerSpec<D>): Promise<ConsumerHandle> {
       if (closing) throw new Error('event bus is closed');
-      const started = await startBatchConsumer(ctx, resolveBatchConsumerSpec(spec));
-      const handle: ConsumerHandle = {
-        name: started.name,
-        async stop() {
-          handles.delete(handle);
-          await started.stop();
-        },
-      };
-      handles.add(handle);
-      return handle;
+      return tracked(await startBatchConsumer(ctx, resolveBatchConsumerSpec(spec)));
     },
 
     async ping() {
