@@ -275,6 +275,31 @@ function layoutOfScratch(n: number): ValuesLayout {
   return lastLayout;
 }
 
+/** The key of the map entry `readMapEntry` read last: a module slot, so the hot loop allocates no pair. */
+let mapEntryKey = '';
+
+/**
+ * Reads one FeatureRow.values map entry (the body of a field-3 record, the cursor at its length),
+ * its value with `readValue` (scanned or decoded); leaves its key in `mapEntryKey` and the cursor
+ * at the entry's end.
+ */
+function readMapEntry<V>(c: Cursor, index: number, readValue: (c: Cursor, end: number) => V): V | undefined {
+  const length = c.length(); // read first: it moves the cursor past the length prefix
+  const entryEnd = c.pos + length;
+  mapEntryKey = '';
+  let value: V | undefined;
+  while (c.pos < entryEnd) {
+    const t = c.uint32();
+    if (t === ((1 << 3) | LEN)) mapEntryKey = c.featureName(index);
+    else if (t === ((2 << 3) | LEN)) {
+      const n = c.length();
+      value = readValue(c, c.pos + n);
+    } else c.skip(t & 7);
+  }
+  if (c.pos !== entryEnd) throw new RowDecodeError('map entry overruns its field');
+  return value;
+}
+
 /**
  * Checks one encoded FeatureRow and returns its key, event time and values, the values as the
  * row's own field-3 records (a FeatureRow holding only values): what is stored and cached, so
@@ -298,20 +323,9 @@ export function scanFeatureRow(bytes: Uint8Array): EncodedRow {
       const ts = decodeTimestamp(c, c.pos + n);
       eventTimeMicros = Number(ts.seconds) * 1_000_000 + Math.floor(ts.nanos / 1000);
     } else if (field === 3 && wire === LEN) {
-      const entryLength = c.length();
-      const entryEnd = c.pos + entryLength;
-      let key = '';
-      let kind: ValueKind = 'null';
-      while (c.pos < entryEnd) {
-        const t = c.uint32();
-        if (t === ((1 << 3) | LEN)) key = c.featureName(entries);
-        else if (t === ((2 << 3) | LEN)) {
-          const n = c.length();
-          kind = scanValue(c, c.pos + n);
-        } else c.skip(t & 7);
-      }
-      if (c.pos !== entryEnd) throw new RowDecodeError('map entry overruns its field');
-      scratchNames[entries] = key;
+      const kind = readMapEntry(c, entries, scanValue) ?? 'null';
+      const entryEnd = c.pos;
+      scratchNames[entries] = mapEntryKey;
       scratchKinds[entries] = kind;
       entries++;
       if (ranges > 0 && scratchRanges[2 * ranges - 1] === tagStart) scratchRanges[2 * ranges - 1] = entryEnd;
@@ -356,20 +370,8 @@ export function decodeFeatureRow(bytes: Uint8Array): FeatureRow {
       const n = c.length();
       eventTime = decodeTimestamp(c, c.pos + n);
     } else if (field === 3 && wire === LEN) {
-      const entryLength = c.length();
-      const entryEnd = c.pos + entryLength;
-      let key = '';
-      let value: Value | undefined;
-      while (c.pos < entryEnd) {
-        const t = c.uint32();
-        if (t === ((1 << 3) | LEN)) key = c.featureName(entryIndex);
-        else if (t === ((2 << 3) | LEN)) {
-          const n = c.length();
-          value = decodeValue(c, c.pos + n);
-        } else c.skip(t & 7);
-      }
-      if (c.pos !== entryEnd) throw new RowDecodeError('map entry overruns its field');
-      values[key] = value ?? NULL_VALUE();
+      const value = readMapEntry(c, entryIndex, decodeValue);
+      values[mapEntryKey] = value ?? NULL_VALUE();
       entryIndex++;
     } else c.skip(wire);
   }
