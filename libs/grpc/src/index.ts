@@ -66,5 +66,5 @@ export {
   type ServerStreamingFn,
   type UnaryFn,
 } from './client.js';
-export { varintSize, writeVarint } from './wire.js';
 export { status } from '@grpc/grpc-js';
+export { allocateWithHeadroom, BYTES_HEADROOM } from './serializer.js';

@@ -2,7 +2,7 @@ import { create, fromBinary, toBinary, type DescMessage, type MessageShape } fro
 import { EchoRequestSchema } from '@mlops/proto/mlops/testing/v1/echo_pb';
 import { CreateVersionRequestSchema, DownloadArtifactResponseSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
 import { describe, expect, it } from 'vitest';
-import { LARGE_BYTES_FIELD, messageSerializer } from './serializer.js';
+import { allocateWithHeadroom, BYTES_HEADROOM, LARGE_BYTES_FIELD, messageSerializer } from './serializer.js';
 
 const large = (length: number) => Uint8Array.from({ length }, (_, i) => i % 251);
 
@@ -35,6 +35,27 @@ describe('messageSerializer', () => {
     expectRoundTrip(CreateVersionRequestSchema, message);
     expect(message.part.case).toBe('chunk');
     expect(message.part.value).toBe(chunk);
+  });
+
+  it('serializes a value allocated with headroom in place, the value never copied, and serializes it again alike', () => {
+    const buffer = allocateWithHeadroom(LARGE_BYTES_FIELD * 2);
+    buffer.set(large(buffer.byteLength));
+    const chunk = buffer.subarray(0, LARGE_BYTES_FIELD + 5);
+    const message = create(DownloadArtifactResponseSchema, { totalSize: 9n, sha256: 'f'.repeat(64), chunk });
+    const first = expectRoundTrip(DownloadArtifactResponseSchema, message);
+    expect(first.buffer).toBe(chunk.buffer);
+    expect(first.byteOffset + first.byteLength).toBe(BYTES_HEADROOM + chunk.byteLength);
+    const again = expectRoundTrip(DownloadArtifactResponseSchema, create(DownloadArtifactResponseSchema, { chunk }));
+    expect(again.buffer).toBe(chunk.buffer);
+    // A view that does not start right after the headroom is copied, as any other value.
+    const inner = buffer.subarray(1, LARGE_BYTES_FIELD + 1);
+    expect(expectRoundTrip(DownloadArtifactResponseSchema, create(DownloadArtifactResponseSchema, { chunk: inner })).buffer).not.toBe(chunk.buffer);
+  });
+
+  it('copies a value with headroom when the rest of the message does not fit in it', () => {
+    const chunk = allocateWithHeadroom(LARGE_BYTES_FIELD);
+    const message = create(DownloadArtifactResponseSchema, { sha256: 'x'.repeat(BYTES_HEADROOM), chunk });
+    expect(expectRoundTrip(DownloadArtifactResponseSchema, message).buffer).not.toBe(chunk.buffer);
   });
 
   it('encodes small messages exactly as protobuf-es does', () => {

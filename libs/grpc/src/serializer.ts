@@ -1,6 +1,6 @@
 import { ScalarType, toBinary, type DescField, type DescMessage, type Message } from '@bufbuild/protobuf';
 import { reflect } from '@bufbuild/protobuf/reflect';
-import { varintSize, writeVarint } from './wire.js';
+import { varintSize, writeVarint } from '@mlops/wire';
 
 /** A bytes field at least this long is written by `messageSerializer` itself. */
 export const LARGE_BYTES_FIELD = 64 * 1024;
@@ -15,6 +15,27 @@ const bytesValue = (message: Message, field: DescField): unknown => {
   const selected = record[field.oneof.localName] as { case?: string; value?: unknown } | undefined;
   return selected?.case === field.localName ? selected.value : undefined;
 };
+
+/**
+ * Bytes to reserve in front of a large bytes field's value so that `messageSerializer` can write
+ * the rest of the message there instead of copying the value (see `allocateWithHeadroom`).
+ */
+export const BYTES_HEADROOM = 256;
+
+/** ArrayBuffers whose first BYTES_HEADROOM bytes are reserved for `messageSerializer`. */
+const withHeadroom = new WeakSet<ArrayBufferLike>();
+
+/**
+ * A buffer of `size` bytes preceded by BYTES_HEADROOM reserved ones, for a producer of large
+ * bytes fields (a file read chunk by chunk): a message that carries a view of it starting at
+ * offset 0 is serialized in place, its value never copied. The headroom is overwritten at every
+ * serialization, so it holds nothing anyone else reads.
+ */
+export function allocateWithHeadroom(size: number): Buffer {
+  const buffer = Buffer.allocUnsafeSlow(BYTES_HEADROOM + size);
+  withHeadroom.add(buffer.buffer);
+  return buffer.subarray(BYTES_HEADROOM);
+}
 
 /**
  * Encodes messages of `schema` for grpc-js.
@@ -38,13 +59,18 @@ export function messageSerializer(schema: DescMessage): (message: Message) => Bu
       reflect(schema, rest).clear(field);
       const head = toBinary(schema, rest);
       const tag = field.number * 8 + 2; // wire type 2: length-delimited
-      const out = Buffer.allocUnsafe(
-        head.byteLength + varintSize(tag) + varintSize(value.byteLength) + value.byteLength,
-      );
+      const prefix = head.byteLength + varintSize(tag) + varintSize(value.byteLength);
+      if (value.byteOffset === BYTES_HEADROOM && prefix <= BYTES_HEADROOM && withHeadroom.has(value.buffer)) {
+        // In place: the prefix goes into the reserved bytes right before the value.
+        const out = Buffer.from(value.buffer, BYTES_HEADROOM - prefix, prefix + value.byteLength);
+        out.set(head, 0);
+        writeVarint(out, writeVarint(out, head.byteLength, tag), value.byteLength);
+        return out;
+      }
+      const out = Buffer.allocUnsafe(prefix + value.byteLength);
       out.set(head, 0);
-      let offset = writeVarint(out, head.byteLength, tag);
-      offset = writeVarint(out, offset, value.byteLength);
-      out.set(value, offset);
+      writeVarint(out, writeVarint(out, head.byteLength, tag), value.byteLength);
+      out.set(value, prefix);
       return out;
     }
     return plain(message);

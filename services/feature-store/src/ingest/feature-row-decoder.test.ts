@@ -3,7 +3,8 @@ import { FeatureRowSchema, type Value } from '@mlops/proto/mlops/events/v1/event
 import { describe, expect, it } from 'vitest';
 import { microsToTimestamp } from '../domain/time.js';
 import { boolValue, bytesValue, doubleValue, int64Value, nullValue, stringValue } from '../domain/values.js';
-import { decodeFeatureRow, decodeRowValues, encodeRowValues, RowDecodeError, scanFeatureRow } from './feature-row-decoder.js';
+import { WireError } from '@mlops/wire';
+import { decodeFeatureRow, decodeRowValues, encodeRowValues, scanFeatureRow } from './feature-row-decoder.js';
 
 describe('decodeFeatureRow', () => {
   it('decodes exactly what protobuf-es encodes, every value kind and edge included', () => {
@@ -34,7 +35,7 @@ describe('decodeFeatureRow', () => {
 
   it('rejects truncated input', () => {
     const bytes = toBinary(FeatureRowSchema, create(FeatureRowSchema, { entityKey: 'key', values: { a: doubleValue(1) } }));
-    expect(() => decodeFeatureRow(bytes.subarray(0, bytes.length - 3))).toThrow(RowDecodeError);
+    expect(() => decodeFeatureRow(bytes.subarray(0, bytes.length - 3))).toThrow(WireError);
   });
 });
 
@@ -79,6 +80,6 @@ describe('scanFeatureRow', () => {
     const bytes = encodeRowValues({ s: stringValue('ab') });
     const bad = Buffer.from(bytes);
     bad[bad.length - 1] = 0xff;
-    expect(() => scanFeatureRow(bad)).toThrow(RowDecodeError);
+    expect(() => scanFeatureRow(bad)).toThrow(WireError);
   });
 });

@@ -1,5 +1,6 @@
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import { isUtf8 } from 'node:buffer';
+import { isAscii, readTimestamp, RecentStrings, WireError, WireReader, WireType } from '@mlops/wire';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { FeatureRowSchema, type FeatureRow, type FeatureRows, type Value } from '@mlops/proto/mlops/events/v1/events_pb';
 import type { EncodedRow, IncomingRow, RowBatch, ValuesLayout } from '../domain/rows.js';
@@ -20,176 +21,14 @@ import type { ValueKind } from '../domain/values.js';
  *   Value:      1 double, 2 int64, 3 string, 4 bool, 5 bytes (a oneof; none set: null)
  */
 
-export class RowDecodeError extends Error {
-  override readonly name = 'RowDecodeError';
-}
+const { Varint: VARINT, Bit64: BIT64, LengthDelimited: LEN } = WireType;
 
-const VARINT = 0;
-const BIT64 = 1;
-const LEN = 2;
-const BIT32 = 5;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Feature names by their position in the row's map, as last decoded (see `Cursor.featureName`). */
-const MAX_RECENT_NAMES = 256;
-const recentNames: Array<{ readonly bytes: Uint8Array; readonly name: string } | undefined> = [];
-
-/**
- * The rows of one message are views into the same buffer: one DataView over it serves them all,
- * instead of one allocated per row.
- */
-let sharedView: DataView | undefined;
-function dataViewOf(buffer: ArrayBufferLike): DataView {
-  if (sharedView?.buffer !== buffer) sharedView = new DataView(buffer);
-  return sharedView;
-}
-
-class Cursor {
-  pos: number;
-
-  constructor(
-    readonly buf: Uint8Array,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start;
-  }
-
-  /** A varint of up to 32 significant bits (tags, lengths, bools, nanos). */
-  uint32(): number {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (this.pos >= this.end) throw new RowDecodeError('truncated varint');
-      const b = this.buf[this.pos++] as number;
-      result |= (b & 0x7f) << shift;
-      if (b < 0x80) return result >>> 0;
-    }
-    // Negative int32 values are sign-extended to 10 bytes: skip the rest.
-    for (let i = 0; i < 5; i++) {
-      if (this.pos >= this.end) throw new RowDecodeError('truncated varint');
-      if ((this.buf[this.pos++] as number) < 0x80) return result >>> 0;
-    }
-    throw new RowDecodeError('varint too long');
-  }
-
-  int64(): bigint {
-    let lo = 0n;
-    let shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new RowDecodeError('truncated varint');
-      const b = this.buf[this.pos++] as number;
-      lo |= BigInt(b & 0x7f) << shift;
-      if (b < 0x80) return BigInt.asIntN(64, lo);
-      shift += 7n;
-    }
-    throw new RowDecodeError('varint too long');
-  }
-
-  /** int64 seconds as a number: exact for any realistic timestamp, and no bigint on the hot path. */
-  int64AsNumber(): number {
-    const start = this.pos;
-    let result = 0;
-    let multiplier = 1;
-    for (let i = 0; i < 8; i++) {
-      if (this.pos >= this.end) throw new RowDecodeError('truncated varint');
-      const b = this.buf[this.pos++] as number;
-      result += (b & 0x7f) * multiplier;
-      if (b < 0x80) return result;
-      multiplier *= 128;
-    }
-    this.pos = start;
-    return Number(this.int64());
-  }
-
-  double(): number {
-    if (this.pos + 8 > this.end) throw new RowDecodeError('truncated double');
-    const v = dataViewOf(this.buf.buffer).getFloat64(this.buf.byteOffset + this.pos, true);
-    this.pos += 8;
-    return v;
-  }
-
-  length(): number {
-    const n = this.uint32();
-    if (this.pos + n > this.end) throw new RowDecodeError('length past the end of the message');
-    return n;
-  }
-
-  string(): string {
-    const n = this.length();
-    const start = this.pos;
-    this.pos += n;
-    return decodeUtf8(this.buf, start, this.pos);
-  }
-
-  /**
-   * A feature name: the map entry at `index` of a row usually holds the same name as in the
-   * previous row (producers encode their maps in one order), so its bytes are compared with the
-   * name last seen there and the same string is reused. Reused strings are already internalized
-   * as property keys, which spares V8 hashing and looking up twenty new strings per row.
-   */
-  featureName(index: number): string {
-    const n = this.length();
-    const start = this.pos;
-    this.pos += n;
-    const seen = recentNames[index];
-    if (seen !== undefined && seen.bytes.length === n) {
-      const bytes = seen.bytes;
-      let i = 0;
-      while (i < n && bytes[i] === this.buf[start + i]) i++;
-      if (i === n) return seen.name;
-    }
-    const name = decodeUtf8(this.buf, start, this.pos);
-    if (index < MAX_RECENT_NAMES) recentNames[index] = { bytes: this.buf.slice(start, this.pos), name };
-    return name;
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case VARINT:
-        this.int64();
-        return;
-      case BIT64:
-        this.pos += 8;
-        break;
-      case LEN: {
-        // Not `this.pos += this.length()`: that reads pos before length() moves it past the prefix.
-        const n = this.length();
-        this.pos += n;
-        return;
-      }
-      case BIT32:
-        this.pos += 4;
-        break;
-      default:
-        throw new RowDecodeError(`unsupported wire type ${wireType}`);
-    }
-    if (this.pos > this.end) throw new RowDecodeError('truncated field');
-  }
-}
-
-/** Short ASCII strings (keys, feature names) without TextDecoder's per-call cost. */
-function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
-  if (end - start <= 64) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if ((buf[i] as number) >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
-  }
-  try {
-    return utf8.decode(buf.subarray(start, end));
-  } catch {
-    throw new RowDecodeError('invalid UTF-8 in a string');
-  }
-}
+/** Feature names by their position in the row's map, as last decoded. */
+const recentNames = new RecentStrings(256);
 
 const VALUE = 'mlops.events.v1.Value' as const;
 
-function decodeValue(c: Cursor, end: number): Value {
+function decodeValue(c: WireReader, end: number): Value {
   let kind: Value['kind'] = { case: undefined };
   while (c.pos < end) {
     const tag = c.uint32();
@@ -205,20 +44,12 @@ function decodeValue(c: Cursor, end: number): Value {
       c.pos += n;
     } else c.skip(wire);
   }
-  if (c.pos !== end) throw new RowDecodeError('value overruns its entry');
+  c.expectAt(end, 'value');
   return { $typeName: VALUE, kind };
 }
 
-function decodeTimestamp(c: Cursor, end: number): Timestamp {
-  let seconds = 0;
-  let nanos = 0;
-  while (c.pos < end) {
-    const tag = c.uint32();
-    if (tag === ((1 << 3) | VARINT)) seconds = c.int64AsNumber();
-    else if (tag === ((2 << 3) | VARINT)) nanos = c.uint32() | 0;
-    else c.skip(tag & 7);
-  }
-  if (c.pos !== end) throw new RowDecodeError('timestamp overruns its field');
+function decodeTimestamp(c: WireReader, end: number): Timestamp {
+  const { seconds, nanos } = readTimestamp(c, end);
   return { $typeName: 'google.protobuf.Timestamp', seconds: BigInt(seconds), nanos };
 }
 
@@ -231,7 +62,7 @@ const WIRE_OF_FIELD: readonly number[] = [-1, BIT64, VARINT, LEN, VARINT, LEN];
  * Checks one Value's encoding without building it and returns its kind (the last oneof field
  * on the wire wins, as in protobuf). Strings must be UTF-8: what is stored must decode later.
  */
-function scanValue(c: Cursor, end: number): ValueKind {
+function scanValue(c: WireReader, end: number): ValueKind {
   let kind: ValueKind = 'null';
   while (c.pos < end) {
     const tag = c.uint32();
@@ -245,18 +76,14 @@ function scanValue(c: Cursor, end: number): ValueKind {
     kind = known;
     if (known === 'string') {
       const n = c.length();
-      if (!isAscii(c.buf, c.pos, c.pos + n) && !isUtf8(c.buf.subarray(c.pos, c.pos + n))) throw new RowDecodeError('invalid UTF-8 in a string');
+      if (!isAscii(c.buf, c.pos, c.pos + n) && !isUtf8(c.buf.subarray(c.pos, c.pos + n))) throw new WireError('invalid UTF-8 in a string');
       c.pos += n;
     } else c.skip(wire);
   }
-  if (c.pos !== end) throw new RowDecodeError('value overruns its entry');
+  c.expectAt(end, 'value');
   return kind;
 }
 
-function isAscii(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if ((buf[i] as number) >= 0x80) return false;
-  return true;
-}
 
 /** Names and kinds of the row being scanned, compared with the previous row's layout at the end. */
 const scratchNames: string[] = [];
@@ -283,20 +110,20 @@ let mapEntryKey = '';
  * its value with `readValue` (scanned or decoded); leaves its key in `mapEntryKey` and the cursor
  * at the entry's end.
  */
-function readMapEntry<V>(c: Cursor, index: number, readValue: (c: Cursor, end: number) => V): V | undefined {
+function readMapEntry<V>(c: WireReader, index: number, readValue: (c: WireReader, end: number) => V): V | undefined {
   const length = c.length(); // read first: it moves the cursor past the length prefix
   const entryEnd = c.pos + length;
   mapEntryKey = '';
   let value: V | undefined;
   while (c.pos < entryEnd) {
     const t = c.uint32();
-    if (t === ((1 << 3) | LEN)) mapEntryKey = c.featureName(index);
+    if (t === ((1 << 3) | LEN)) mapEntryKey = c.recentString(recentNames, index);
     else if (t === ((2 << 3) | LEN)) {
       const n = c.length();
       value = readValue(c, c.pos + n);
     } else c.skip(t & 7);
   }
-  if (c.pos !== entryEnd) throw new RowDecodeError('map entry overruns its field');
+  c.expectAt(entryEnd, 'map entry');
   return value;
 }
 
@@ -307,7 +134,7 @@ function readMapEntry<V>(c: Cursor, index: number, readValue: (c: Cursor, end: n
  * interleaved) get their records copied into one.
  */
 export function scanFeatureRow(bytes: Uint8Array): EncodedRow {
-  const c = new Cursor(bytes, 0, bytes.byteLength);
+  const c = new WireReader(bytes, 0, bytes.byteLength);
   let entityKey = '';
   let eventTimeMicros: Micros | undefined;
   let entries = 0;
@@ -320,8 +147,8 @@ export function scanFeatureRow(bytes: Uint8Array): EncodedRow {
     if (field === 1 && wire === LEN) entityKey = c.string();
     else if (field === 2 && wire === LEN) {
       const n = c.length();
-      const ts = decodeTimestamp(c, c.pos + n);
-      eventTimeMicros = Number(ts.seconds) * 1_000_000 + Math.floor(ts.nanos / 1000);
+      const ts = readTimestamp(c, c.pos + n);
+      eventTimeMicros = ts.seconds * 1_000_000 + Math.floor(ts.nanos / 1000);
     } else if (field === 3 && wire === LEN) {
       const kind = readMapEntry(c, entries, scanValue) ?? 'null';
       const entryEnd = c.pos;
@@ -356,7 +183,7 @@ function valueRecords(bytes: Uint8Array, ranges: number): Uint8Array {
 
 /** Decodes one encoded FeatureRow (as carried by FeatureRowsEnvelope.rows). */
 export function decodeFeatureRow(bytes: Uint8Array): FeatureRow {
-  const c = new Cursor(bytes, 0, bytes.byteLength);
+  const c = new WireReader(bytes, 0, bytes.byteLength);
   let entityKey = '';
   let eventTime: Timestamp | undefined;
   const values: Record<string, Value> = {};

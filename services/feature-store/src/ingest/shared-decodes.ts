@@ -1,4 +1,4 @@
-import { varintSize } from '@mlops/grpc';
+import { varintSize } from '@mlops/wire';
 import type { FeatureRowsEnvelope } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import type { RowBatch } from '../domain/rows.js';
 

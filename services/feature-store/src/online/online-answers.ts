@@ -7,7 +7,7 @@ import {
   type FeatureValue,
   type GetOnlineFeaturesResponse,
 } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
-import { varintSize, writeVarint } from '@mlops/grpc';
+import { varintSize, writeVarint } from '@mlops/wire';
 
 /*
  * GetOnlineFeatures answers as protobuf bytes, assembled from pieces encoded once: an online
