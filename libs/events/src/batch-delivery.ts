@@ -1,4 +1,4 @@
-import { fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import type { DescMessage } from '@bufbuild/protobuf';
 import type { ResolvedBatchConsumer } from './batch-spec.js';
 import { backoffDelay } from './consumer-spec.js';
 import { deadLetterDelivery, MSG_ID_HEADER, type Delivery, type DeliveryDeps, type Settlement } from './delivery.js';
@@ -13,8 +13,8 @@ import type { ReceivedEvent } from './types.js';
  * each delivery: ack, dead letter (rejected by the handler, or out of deliveries) or retry.
  * Settlements come back in the order of the deliveries.
  */
-export function createBatchProcessor<D extends DescMessage>(
-  consumer: ResolvedBatchConsumer<D>,
+export function createBatchProcessor<D extends DescMessage, T>(
+  consumer: ResolvedBatchConsumer<D, T>,
   deps: DeliveryDeps,
 ): (deliveries: readonly Delivery[]) => Promise<Settlement[]> {
   const { metrics, logger } = deps;
@@ -23,12 +23,12 @@ export function createBatchProcessor<D extends DescMessage>(
 
   return async (deliveries) => {
     const settlements: Array<Settlement | Promise<Settlement> | undefined> = new Array(deliveries.length);
-    const events: Array<ReceivedEvent<MessageShape<D>>> = [];
+    const events: Array<ReceivedEvent<T>> = [];
     const positions: number[] = [];
     deliveries.forEach((delivery, i) => {
-      let message: MessageShape<D>;
+      let message: T;
       try {
-        message = fromBinary(consumer.schema, delivery.payload);
+        message = consumer.decode(delivery.payload);
       } catch (err) {
         settlements[i] = deadLetter(delivery, 'decode', `cannot decode ${consumer.schema.typeName}: ${errorMessage(err)}`);
         return;

@@ -105,8 +105,14 @@ export interface BatchRejection {
  * one transaction per batch. Resolving means "every event not rejected is stored"; throwing
  * retries the batch's events (each is dead-lettered after `maxDeliver` deliveries).
  */
-export interface BatchConsumerSpec<D extends DescMessage> extends Omit<ConsumerSpec<D>, 'handler' | 'mode' | 'concurrency'> {
-  readonly handler: (events: ReadonlyArray<ReceivedEvent<MessageShape<D>>>) => Promise<readonly BatchRejection[] | void>;
+export interface BatchConsumerSpec<D extends DescMessage, T = MessageShape<D>> extends Omit<ConsumerSpec<D>, 'handler' | 'mode' | 'concurrency'> {
+  readonly handler: (events: ReadonlyArray<ReceivedEvent<T>>) => Promise<readonly BatchRejection[] | void>;
+  /**
+   * Turns a payload into what the handler gets; throwing dead-letters the event as undecodable.
+   * Default: `fromBinary(schema, payload)`. A consumer that reads a few fields of many events
+   * gives a decoder written for its schema here (see @mlops/wire).
+   */
+  readonly decode?: (payload: Uint8Array) => T;
   /** The most events one handler call gets (default 1000). */
   readonly maxBatch?: number;
   /**
@@ -118,5 +124,5 @@ export interface BatchConsumerSpec<D extends DescMessage> extends Omit<ConsumerS
 
 /** A bus with a native batch consumer (the JetStream bus: one acknowledgement per batch). */
 export interface BatchConsumingBus {
-  consumeBatches<D extends DescMessage>(spec: BatchConsumerSpec<D>): Promise<ConsumerHandle>;
+  consumeBatches<D extends DescMessage, T>(spec: BatchConsumerSpec<D, T>): Promise<ConsumerHandle>;
 }

@@ -18,6 +18,7 @@ import { AlertTracker } from './alerts/state.js';
 import { firingAlerts } from './alerts/store.js';
 import { evaluate, type EvaluationResult } from './evaluate/evaluator.js';
 import { storeLabels } from './ingest/labels.js';
+import { decodePredictionEvent } from './ingest/prediction-event-decoder.js';
 import { PredictionIngestor } from './ingest/predictions.js';
 import { modelOfSubject, validateLabel, validatePredictionEvent, type Label, type Result } from './ingest/validate.js';
 import type { RegistryLookup } from './registry/lookup.js';
@@ -115,6 +116,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
           stream: 'PREDICTIONS',
           subjects: ['mlops.predictions.>'],
           schema: PredictionEventSchema,
+          decode: decodePredictionEvent,
           maxBatch: CONSUMER_BATCH,
           concurrency: CONSUMER_BATCHES_IN_FLIGHT,
           handler: async (events) => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { create, type MessageShape } from '@bufbuild/protobuf';
+import { create, fromBinary, type MessageShape } from '@bufbuild/protobuf';
 import { DeadLetterSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
 import { useInMemoryTracing } from '@mlops/telemetry/testing';
 import { SpanKind, trace } from '@opentelemetry/api';
@@ -68,7 +68,40 @@ async function checkBatchContract(bus: EventBus & RawPublisher): Promise<void> {
   expect(dead.some((r) => /cannot decode/.test(r))).toBe(true);
 }
 
+/** A consumer's own decoder: the handler gets what it makes of each payload; what it throws on is dead-lettered as undecodable. */
+async function checkOwnDecoder(bus: EventBus): Promise<void> {
+  const seen: Array<{ id: string; bytes: number }> = [];
+  const dead: string[] = [];
+  await bus.consume({ name: 'dead', stream: 'DEADLETTER', subjects: ['mlops.deadletter.>'], schema: DeadLetterSchema, handler: async (e) => void dead.push(e.message.reason) });
+  await consumeBatches(bus, {
+    name: 'own-decoder',
+    stream: 'PREDICTIONS',
+    subjects: ['mlops.predictions.>'],
+    schema: PredictionEventSchema,
+    decode: (payload) => {
+      const id = idOf(fromBinary(PredictionEventSchema, payload));
+      if (id === 'poison') throw new Error('poison: expected any other id');
+      return { id, bytes: payload.byteLength };
+    },
+    handler: async (events) => void seen.push(...events.map((e) => e.message)),
+  });
+  for (const id of ['a', 'poison', 'bb']) await bus.publish('mlops.predictions.m', PredictionEventSchema, event(id));
+  await waitFor(() => seen.length === 2 && dead.length === 1, 'two decoded, one dead-lettered');
+  expect(seen.map((s) => s.id).sort()).toEqual(['a', 'bb']);
+  expect(seen.every((s) => s.bytes > 0)).toBe(true);
+  expect(dead[0]).toBe('cannot decode mlops.events.v1.PredictionEvent: poison: expected any other id');
+}
+
 describe('consumeBatches', () => {
+  it('hands the handler what a decoder of its own makes of each payload, on JetStream and in process', async () => {
+    const namespace = `t_${randomBytes(6).toString('hex')}`;
+    cleanups.push(() => deleteNamespacedStreams(NATS_URL, namespace));
+    await checkOwnDecoder(await natsBus(namespace));
+    const bus = createInProcessBus();
+    cleanups.push(() => bus.close());
+    await checkOwnDecoder(bus);
+  });
+
   it('on JetStream: stores batches, dead-letters what it must, retries a failed batch and acknowledges everything', async () => {
     const namespace = `t_${randomBytes(6).toString('hex')}`;
     cleanups.push(() => deleteNamespacedStreams(NATS_URL, namespace));

@@ -23,7 +23,7 @@ const FLOOR_POLL_MS = 200;
  * unfinished messages. Retries are `nak(delay)` (never cumulative); dead letters are settled
  * like stored messages, never `term()` (which would be cumulative under AckPolicy.All).
  */
-export async function startBatchConsumer<D extends DescMessage>(ctx: NatsConsumerContext, consumer: ResolvedBatchConsumer<D>): Promise<ConsumerHandle> {
+export async function startBatchConsumer<D extends DescMessage, T>(ctx: NatsConsumerContext, consumer: ResolvedBatchConsumer<D, T>): Promise<ConsumerHandle> {
   if (!coversWholeStream(consumer)) {
     throw new TypeError(`subjects: a batch consumer must take every subject of ${consumer.stream} (its acks are cumulative), got ${consumer.filters.join(', ')}`);
   }
@@ -159,7 +159,7 @@ export async function startBatchConsumer<D extends DescMessage>(ctx: NatsConsume
   };
 }
 
-async function ensureBatchDurable<D extends DescMessage>(ctx: NatsConsumerContext, streamName: string, consumer: ResolvedBatchConsumer<D>): Promise<void> {
+async function ensureBatchDurable<D extends DescMessage, T>(ctx: NatsConsumerContext, streamName: string, consumer: ResolvedBatchConsumer<D, T>): Promise<void> {
   try {
     const existing = (await ctx.jsm.consumers.info(streamName, consumer.name)).config;
     if (existing.ack_policy !== AckPolicy.All) {

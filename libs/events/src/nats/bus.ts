@@ -91,7 +91,7 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsEventBus
       return tracked(consumer.mode === 'broadcast' ? await startBroadcastConsumer(ctx, consumer) : await startDurableConsumer(ctx, consumer));
     },
 
-    async consumeBatches<D extends DescMessage>(spec: BatchConsumerSpec<D>): Promise<ConsumerHandle> {
+    async consumeBatches<D extends DescMessage, T>(spec: BatchConsumerSpec<D, T>): Promise<ConsumerHandle> {
       if (closing) throw new Error('event bus is closed');
       return tracked(await startBatchConsumer(ctx, resolveBatchConsumerSpec(spec)));
     },

@@ -10,7 +10,8 @@ import type { MonitoringTables } from '../storage/schema.js';
 import type { VersionCatalog, VersionInfo } from '../storage/versions.js';
 import { PaneSummary } from '../windows/pane.js';
 import { paneStartOf } from '../windows/time.js';
-import { visitColumns, type ColumnVisitor } from './columns.js';
+import type { ColumnVisitor } from './columns.js';
+import { visitPredictionColumns } from './prediction-event-decoder.js';
 import type { ValidEvent } from './validate.js';
 
 export interface IngestStats {
@@ -46,14 +47,18 @@ export class PredictionIngestor {
       const unique = new Map<string, Extract<ValidEvent, { kind: 'prediction' }>>();
       for (const e of events) if (e.kind === 'prediction') unique.set(e.prediction.predictionId, e);
       const rows = [...unique.values()];
-      const fresh = await insertPredictions(tx, rows);
+      const storedBefore = await insertPredictions(tx, rows);
 
       const deltas = new Map<string, PaneDelta>();
+      // Events of a batch mostly fall in one pane: the last one is checked before the map.
+      let last: PaneDelta | undefined;
       const paneFor = (model: string, version: bigint, at: Date): PaneSummary => {
         const paneStartMs = paneStartOf(at.getTime(), this.paneMs);
+        if (last !== undefined && last.paneStartMs === paneStartMs && last.version === version && last.model === model) return last.summary;
         const k = `${model}\u0000${version}\u0000${paneStartMs}`;
         let d = deltas.get(k);
         if (!d) deltas.set(k, (d = { model, version, paneStartMs, summary: new PaneSummary() }));
+        last = d;
         return d.summary;
       };
       const columns = new PaneColumns();
@@ -67,7 +72,8 @@ export class PredictionIngestor {
           continue;
         }
         const p = e.prediction;
-        if (!fresh.delete(p.predictionId)) {
+        // Counted once: the event whose row was inserted, unless an earlier batch stored that id.
+        if (unique.get(p.predictionId) !== e || storedBefore.has(p.predictionId)) {
           statFor(p.model).duplicates++;
           continue;
         }
@@ -82,7 +88,7 @@ export class PredictionIngestor {
         }
         columns.pane = pane;
         columns.info = info;
-        visitColumns(p, columns);
+        visitPredictionColumns(p, columns);
       }
       await mergePaneDeltas(tx, this.binnings, this.paneMs, deltas.values());
 
@@ -111,26 +117,31 @@ type PredictionEvent = Extract<ValidEvent, { kind: 'prediction' }>;
  * Inserts the batch's predictions with one statement whatever its size: the rows travel as one
  * JSON parameter expanded by json_to_recordset (serializing per-row parameters or per-element
  * array literals costs more client CPU than the insert itself), skipping ids already stored.
- * Returns the ids that were new, i.e. whose contribution to the panes is still to be counted.
+ * Returns those skipped ids (a redelivery's; usually none), so that no id is counted twice.
  */
 async function insertPredictions(tx: Transaction<MonitoringTables>, rows: readonly PredictionEvent[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const records = rows.map(({ prediction: p, servedAt }) => ({
-    id: p.predictionId,
-    model: p.model,
-    version: p.version.toString(),
-    entity: p.entityKey,
-    at: servedAt.getTime(),
-    error: p.errorCode !== '',
-    outputs: p.errorCode === '' ? (p.outputs[0]?.values ?? []) : [],
+    i: p.predictionId,
+    m: p.model,
+    v: p.version.toString(),
+    e: p.entityKey,
+    t: servedAt.getTime(),
+    x: p.errorCode !== '',
+    o: p.errorCode === '' ? (p.outputs[0]?.values ?? []) : [],
   }));
-  const inserted = await sql<{ prediction_id: string }>`
-    insert into predictions (prediction_id, model, version, entity_key, served_at, is_error, outputs)
-    select r.id, r.model, r.version, r.entity, to_timestamp(r.at / 1000.0), r.error, r.outputs
-    from json_to_recordset(${JSON.stringify(records)}::json) as r(id text, model text, version bigint, entity text, at double precision, error boolean, outputs jsonb)
-    on conflict (prediction_id) do nothing
-    returning prediction_id`.execute(tx);
-  return new Set(inserted.rows.map((r) => r.prediction_id));
+  const skipped = await sql<{ prediction_id: string }>`
+    with input as (
+      select r.i, r.m, r.v, r.e, r.t, r.x, r.o
+      from json_to_recordset(${JSON.stringify(records)}::json) as r(i text, m text, v bigint, e text, t double precision, x boolean, o jsonb)
+    ), inserted as (
+      insert into predictions (prediction_id, model, version, entity_key, served_at, is_error, outputs)
+      select i, m, v, e, to_timestamp(t / 1000.0), x, o from input
+      on conflict (prediction_id) do nothing
+      returning prediction_id
+    )
+    select i as prediction_id from input where i not in (select prediction_id from inserted)`.execute(tx);
+  return new Set(skipped.rows.map((r) => r.prediction_id));
 }
 
 /** Adds one prediction's columns to its pane; one instance per flush, pointed at each event's pane in turn. */

@@ -4,16 +4,16 @@
  */
 import type { MessageShape } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import type { LabelSchema, PredictionEventSchema, PredictionSchema, ShadowComparisonSchema } from '@mlops/proto/mlops/events/v1/events_pb';
+import type { LabelSchema, ShadowComparisonSchema } from '@mlops/proto/mlops/events/v1/events_pb';
+import type { DecodedPredictionEvent, PredictionRecord } from './prediction-event-decoder.js';
 
-type Prediction = MessageShape<typeof PredictionSchema>;
 type Shadow = MessageShape<typeof ShadowComparisonSchema>;
 export type Label = MessageShape<typeof LabelSchema>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export type ValidEvent =
-  | { readonly kind: 'prediction'; readonly prediction: Prediction; readonly servedAt: Date }
+  | { readonly kind: 'prediction'; readonly prediction: PredictionRecord; readonly servedAt: Date }
   | { readonly kind: 'shadow'; readonly shadow: Shadow; readonly servedAt: Date };
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -24,11 +24,11 @@ export function modelOfSubject(subject: string): string | undefined {
   return parts.length === 3 ? parts[2] : undefined;
 }
 
-export function validatePredictionEvent(event: MessageShape<typeof PredictionEventSchema>, subject: string): Result<ValidEvent> {
+export function validatePredictionEvent(event: DecodedPredictionEvent, subject: string): Result<ValidEvent> {
   const subjectModel = modelOfSubject(subject);
-  switch (event.kind.case) {
+  switch (event.kind) {
     case 'prediction': {
-      const p = event.kind.value;
+      const p = event.prediction;
       if (p.predictionId === '') return { ok: false, error: 'prediction.prediction_id: expected a non-empty id' };
       if (!MODEL_NAME.test(p.model)) return { ok: false, error: `prediction.model: expected a model name, got ${JSON.stringify(p.model)}` };
       if (subjectModel !== p.model) return { ok: false, error: `prediction.model: expected ${JSON.stringify(subjectModel)} (the subject's model), got ${JSON.stringify(p.model)}` };
@@ -38,10 +38,10 @@ export function validatePredictionEvent(event: MessageShape<typeof PredictionEve
       for (const t of p.outputs) {
         if (t.values.some((v) => !Number.isFinite(v)) && p.errorCode === '') return { ok: false, error: `prediction.outputs[${t.name}]: expected finite values` };
       }
-      return { ok: true, value: { kind: 'prediction', prediction: p, servedAt: timestampDate(p.servedAt) } };
+      return { ok: true, value: { kind: 'prediction', prediction: p, servedAt: new Date(p.servedAt.seconds * 1000 + Math.floor(p.servedAt.nanos / 1e6)) } };
     }
     case 'shadow': {
-      const s = event.kind.value;
+      const s = event.shadow;
       if (s.predictionId === '') return { ok: false, error: 'shadow.prediction_id: expected a non-empty id' };
       if (subjectModel !== s.model) return { ok: false, error: `shadow.model: expected ${JSON.stringify(subjectModel)} (the subject's model), got ${JSON.stringify(s.model)}` };
       if (!s.servedAt) return { ok: false, error: 'shadow.served_at: expected a timestamp' };
