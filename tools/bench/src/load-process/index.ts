@@ -21,13 +21,16 @@ export interface LoadProcess {
   close(): Promise<void>;
 }
 
+const cpuProfileArgs = (dir: string | undefined): string[] => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 export async function startLoadProcess(): Promise<LoadProcess> {
   // tsx runs the TypeScript child as it runs the benchmarks; advanced serialization passes bytes as bytes.
   const child: ChildProcess = fork(CHILD, [], {
     // tsx resolved from here, not from the working directory the benchmark was started in.
-    execArgv: ['--import', import.meta.resolve('tsx'), '--conditions=@mlops/source'],
+    // BENCH_LOAD_CPU_PROF=<dir> profiles the load generator too (its CPU is half of every figure).
+    execArgv: ['--import', import.meta.resolve('tsx'), '--conditions=@mlops/source', ...cpuProfileArgs(process.env['BENCH_LOAD_CPU_PROF'])],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
