@@ -10,8 +10,15 @@ import type { RowBatch } from '../domain/rows.js';
  * never handed to a different message. Bounded: a batch the other consumer never asks for (the
  * durable consumer is shared by replicas and sees only part of the stream) is pushed out.
  */
+interface Entry {
+  readonly envelope: FeatureRowsEnvelope;
+  /** The rows' bytes as one view, when they are contiguous (see `rowSpan`); computed once. */
+  readonly span: Buffer | undefined;
+  readonly batch: RowBatch;
+}
+
 export class SharedDecodes {
-  private readonly entries: Array<{ readonly envelope: FeatureRowsEnvelope; readonly batch: RowBatch }> = [];
+  private readonly entries: Entry[] = [];
 
   constructor(
     private readonly decode: (envelope: FeatureRowsEnvelope) => RowBatch,
@@ -19,13 +26,16 @@ export class SharedDecodes {
   ) {}
 
   open(envelope: FeatureRowsEnvelope): RowBatch {
-    const index = this.entries.findIndex((e) => sameEnvelope(e.envelope, envelope));
+    // Messages of one producer tend to have rows of equal lengths, so only the bytes tell them
+    // apart: each candidate is compared as one span, which memcmp leaves at the first difference.
+    const span = rowSpan(envelope.rows);
+    const index = this.entries.findIndex((e) => sameEnvelope(e, envelope, span));
     if (index >= 0) {
       const [hit] = this.entries.splice(index, 1);
       return hit!.batch;
     }
     const batch = this.decode(envelope);
-    this.entries.push({ envelope, batch });
+    this.entries.push({ envelope, span, batch });
     if (this.entries.length > this.capacity) this.entries.shift();
     return batch;
   }
@@ -35,13 +45,14 @@ export class SharedDecodes {
   }
 }
 
-function sameEnvelope(a: FeatureRowsEnvelope, b: FeatureRowsEnvelope): boolean {
+function sameEnvelope(entry: Entry, b: FeatureRowsEnvelope, spanB: Buffer | undefined): boolean {
+  const a = entry.envelope;
   if (a.view !== b.view || a.producer !== b.producer || a.rows.length !== b.rows.length) return false;
-  // Lengths first: most different messages differ there, without reading any bytes.
+  const spans = entry.span !== undefined && spanB !== undefined;
+  if (spans && !entry.span.equals(spanB)) return false;
+  // Equal spans hold equal rows only when the row boundaries match too.
   for (let i = 0; i < a.rows.length; i++) if (a.rows[i]!.byteLength !== b.rows[i]!.byteLength) return false;
-  const spanA = rowSpan(a.rows);
-  const spanB = rowSpan(b.rows);
-  if (spanA && spanB) return Buffer.compare(spanA, spanB) === 0;
+  if (spans) return true;
   for (let i = 0; i < a.rows.length; i++) if (Buffer.compare(a.rows[i]!, b.rows[i]!) !== 0) return false;
   return true;
 }

@@ -56,7 +56,9 @@ export class OnlineCache {
     const rows = this.entries(view).rows;
     const held = rows.get(entityKey);
     if (held && held.eventTimeMicros > eventTimeMicros) return false;
-    rows.set(entityKey, { eventTimeMicros, values: new Uint8Array(values) });
+    const copy = Buffer.allocUnsafe(values.byteLength);
+    copy.set(values);
+    rows.set(entityKey, { eventTimeMicros, values: copy });
     return true;
   }
 
