@@ -41,6 +41,28 @@ describe('feature store over NATS and gRPC', () => {
     expect(eventTime && timestampToMicros(eventTime)).toBe(t);
   });
 
+  it('serves every row when the cache holds fewer than the view: the rest is read through, before and after a restart', async () => {
+    await fs.stop();
+    const small = await world.startReplica({ MLOPS_FEATURE_STORE_CACHE_MAX_ROWS: '5' });
+    const t = nowMicros() - 60 * SECOND;
+    const keys = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    await world.publish(rows('customer_stats', ...keys.map((k, i) => row(k, t, stats(i, BigInt(i), 'gold')))));
+    await waitFor(async () => (await world.db.selectFrom('online_rows').select('entity_key').execute()).length === keys.length, 'rows stored');
+
+    const spends = async (replica: Replica) =>
+      (await replica.client.getOnlineFeatures({ entityKeys: [...keys, 'nobody'], featureRefs: ['customer_stats:spend_7d'] })).rows.map((r) => plain(r.values[0]));
+    const expected = [...keys.map((_, i) => i), null];
+    expect(await spends(small)).toEqual(expected);
+    const metrics = await (await fetch(`http://127.0.0.1:${small.booted.adminPort}/metrics`)).text();
+    expect(metrics).toMatch(/^mlops_featurestore_cache_rows\{[^}]*\} 5$/m);
+    expect(metrics).toMatch(/^mlops_featurestore_cache_evictions_total\{[^}]*\} [1-9]/m);
+
+    // A restart loads what fits and reads the rest from PostgreSQL.
+    await small.stop();
+    const restarted = await world.startReplica({ MLOPS_FEATURE_STORE_CACHE_MAX_ROWS: '5' });
+    expect(await spends(restarted)).toEqual(expected);
+  });
+
   it('keeps the newest event time online whatever the arrival order (late and out-of-order rows)', async () => {
     const t = nowMicros() - 10 * 60 * SECOND;
     await world.publish(rows('customer_stats', row('c1', t + 3 * SECOND, stats(3, 3n, 'newest'))));

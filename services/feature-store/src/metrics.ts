@@ -11,7 +11,13 @@ export interface FeatureStoreMetrics {
   onlineRead(seconds: number): void;
 }
 
-export function createFeatureStoreMetrics(registry: Registry | undefined, cacheRows: () => number): FeatureStoreMetrics {
+/** What the metrics read of the online cache when scraped. */
+export interface CacheGauges {
+  readonly size: number;
+  readonly evictions: number;
+}
+
+export function createFeatureStoreMetrics(registry: Registry | undefined, cache: CacheGauges): FeatureStoreMetrics {
   const registers = registry ? [registry] : [];
   const ingested = new Counter({
     name: 'mlops_featurestore_rows_ingested_total',
@@ -42,7 +48,18 @@ export function createFeatureStoreMetrics(registry: Registry | undefined, cacheR
     help: 'Online rows held in memory',
     registers,
     collect() {
-      this.set(cacheRows());
+      this.set(cache.size);
+    },
+  });
+  let evictionsReported = 0;
+  new Counter({
+    name: 'mlops_featurestore_cache_evictions_total',
+    help: 'Online rows pushed out of memory to stay within MLOPS_FEATURE_STORE_CACHE_MAX_ROWS (their reads go to PostgreSQL)',
+    registers,
+    collect() {
+      const evictions = cache.evictions;
+      this.inc(evictions - evictionsReported);
+      evictionsReported = evictions;
     },
   });
   return {

@@ -9,7 +9,7 @@ import { CatalogHolder } from './catalog-holder.js';
 import { Ingestor } from './ingest/ingestor.js';
 import { startNatsIngestion, type NatsIngestion } from './ingest/nats-ingestion.js';
 import { createFeatureStoreMetrics } from './metrics.js';
-import { OnlineCache } from './online/online-cache.js';
+import { DEFAULT_CACHE_MAX_ROWS, OnlineCache } from './online/online-cache.js';
 import { OnlineReader } from './online/online-reader.js';
 import { loadCatalog } from './storage/definitions-store.js';
 import { scanOnlineRows } from './storage/online-store.js';
@@ -29,6 +29,8 @@ export interface FeatureStoreOptions {
   readonly ingestConcurrency: number;
   /** Ingestion statements run at once, each on its own database connection (rows split by entity key). */
   readonly ingestWriters: number;
+  /** Online rows kept in memory (about 1 KiB each); beyond it the oldest are read through from PostgreSQL. */
+  readonly cacheMaxRows: number;
 }
 
 export const DEFAULT_FEATURE_STORE_OPTIONS: FeatureStoreOptions = {
@@ -37,6 +39,7 @@ export const DEFAULT_FEATURE_STORE_OPTIONS: FeatureStoreOptions = {
   durableName: 'feature-store-ingest',
   ingestConcurrency: 16,
   ingestWriters: 2,
+  cacheMaxRows: DEFAULT_CACHE_MAX_ROWS,
 };
 
 export interface FeatureStoreDeps {
@@ -62,8 +65,8 @@ export interface FeatureStoreServiceInstance {
 export async function createFeatureStoreService(deps: FeatureStoreDeps): Promise<FeatureStoreServiceInstance> {
   const options = { ...DEFAULT_FEATURE_STORE_OPTIONS, ...deps.options };
   const { db, bus, logger } = deps;
-  const cache = new OnlineCache();
-  const metrics = createFeatureStoreMetrics(deps.metrics, () => cache.size);
+  const cache = new OnlineCache(options.cacheMaxRows);
+  const metrics = createFeatureStoreMetrics(deps.metrics, cache);
   const catalog = new CatalogHolder({ load: () => loadCatalog(db) });
   await catalog.reload();
   const ingestor = new Ingestor({ db, cache, catalog, metrics, maxFutureSkewMicros: options.maxFutureSkewMs * 1000, writers: options.ingestWriters });
@@ -74,14 +77,26 @@ export async function createFeatureStoreService(deps: FeatureStoreDeps): Promise
   let refreshTimer: NodeJS.Timeout | undefined;
   const closing = new AbortController();
 
-  /** Loads every view's online rows; views become "complete" so misses stop going to PostgreSQL. */
+  /**
+   * Loads every view's online rows; views become "complete" so misses stop going to PostgreSQL.
+   * Stops at the cache's bound: the views not loaded whole are served by read-through.
+   */
   async function warmCache(): Promise<number> {
     let rows = 0;
     for (const view of catalog.current.views.keys()) {
+      let whole = true;
       for await (const page of scanOnlineRows(db, view)) {
         if (closing.signal.aborted) return rows;
+        if (cache.full) {
+          whole = false;
+          break;
+        }
         for (const r of page) cache.merge(view, r.entityKey, r.eventTimeMicros, r.values);
         rows += page.length;
+      }
+      if (!whole) {
+        logger.warn({ view, cachedRows: cache.size }, 'online cache full while loading; the rest is read from PostgreSQL on demand (MLOPS_FEATURE_STORE_CACHE_MAX_ROWS)');
+        return rows;
       }
       cache.markComplete(view);
     }

@@ -1,5 +1,6 @@
 import { positiveInt } from '@mlops/config';
 import type { ServiceSpec } from '@mlops/runtime';
+import { DEFAULT_CACHE_MAX_ROWS } from './online/online-cache.js';
 import { createFeatureStoreService } from './service.js';
 import { featureStoreMigrations } from './storage/migrations.js';
 import type { FeatureStoreTables } from './storage/schema.js';
@@ -10,11 +11,14 @@ export const featureStoreConfigShape = {
   MLOPS_FEATURE_STORE_MAX_FUTURE_SKEW_MS: positiveInt(300_000),
   /** How often each replica reloads the definitions from PostgreSQL. */
   MLOPS_FEATURE_STORE_CATALOG_REFRESH_MS: positiveInt(10_000),
+  /** Online rows each replica keeps in memory (about 1 KiB each); the rest is read from PostgreSQL on demand. */
+  MLOPS_FEATURE_STORE_CACHE_MAX_ROWS: positiveInt(DEFAULT_CACHE_MAX_ROWS),
 };
 
 export interface FeatureStoreConfig extends Record<string, unknown> {
   readonly MLOPS_FEATURE_STORE_MAX_FUTURE_SKEW_MS: number;
   readonly MLOPS_FEATURE_STORE_CATALOG_REFRESH_MS: number;
+  readonly MLOPS_FEATURE_STORE_CACHE_MAX_ROWS: number;
 }
 
 /** How the runtime boots the feature store (main.ts, the all-in-one launcher, integration tests). */
@@ -33,6 +37,7 @@ export const featureStoreSpec: ServiceSpec<FeatureStoreTables, FeatureStoreConfi
       options: {
         maxFutureSkewMs: deps.config.MLOPS_FEATURE_STORE_MAX_FUTURE_SKEW_MS,
         catalogRefreshMs: deps.config.MLOPS_FEATURE_STORE_CATALOG_REFRESH_MS,
+        cacheMaxRows: deps.config.MLOPS_FEATURE_STORE_CACHE_MAX_ROWS,
       },
     }),
 };

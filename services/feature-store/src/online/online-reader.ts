@@ -4,7 +4,7 @@ import type { FeatureSelection } from '../domain/feature-selection.js';
 import { isExpired } from '../domain/freshness.js';
 import { microsToTimestamp, type Micros } from '../domain/time.js';
 import { decodeRowValues } from '../ingest/feature-row-decoder.js';
-import { readOnlineRows } from '../storage/online-store.js';
+import { readOnlineRows, type StoredOnlineRow } from '../storage/online-store.js';
 import type { FeatureStoreTables } from '../storage/schema.js';
 import { featureValueRecord, NOT_FOUND_RECORD, onlineRowRecord } from './online-answers.js';
 import type { CachedRow, OnlineCache } from './online-cache.js';
@@ -41,6 +41,9 @@ const missingOf = (row: CachedRow): Uint8Array =>
 const expiredOf = (row: CachedRow): Uint8Array =>
   (row.expired ??= featureValueRecord({ $typeName: FEATURE_VALUE, status: FeatureStatus.EXPIRED, eventTime: microsToTimestamp(row.eventTimeMicros) }));
 
+/** The rows one call answers from, by view and entity key, when it could not use the cache directly (undefined: the cache). */
+type Snapshot = ReadonlyMap<string, ReadonlyMap<string, CachedRow>> | undefined;
+
 /**
  * Answers GetOnlineFeatures from the cache, as encoded response rows (online-answers.ts). Only
  * keys missing from a view that is not fully loaded go to PostgreSQL (one query per view for
@@ -52,52 +55,76 @@ export class OnlineReader {
   async read(selection: FeatureSelection, entityKeys: readonly string[], nowMicros: Micros): Promise<Uint8Array[]> {
     const { cache } = this.opts;
     let misses = 0;
+    let missingByView: Map<string, string[]> | undefined;
     for (const { view } of selection.views) {
       if (cache.isComplete(view.name)) continue;
       const rows = cache.rowsOf(view.name);
       const missing = rows ? entityKeys.filter((k) => !rows.has(k)) : [...entityKeys];
       if (missing.length === 0) continue;
       misses += missing.length;
-      for (const stored of await readOnlineRows(this.opts.db, view.name, [...new Set(missing)])) {
-        cache.merge(view.name, stored.entityKey, stored.eventTimeMicros, stored.values);
-      }
+      (missingByView ??= new Map()).set(view.name, missing);
     }
     this.opts.onStats?.({ hits: entityKeys.length * selection.views.length - misses, misses });
-    return this.answer(selection, entityKeys, nowMicros);
+    // Every row in memory: answered synchronously, nothing can change the cache meanwhile.
+    if (missingByView === undefined) return this.answer(selection, entityKeys, nowMicros, undefined);
+
+    // Some rows come from PostgreSQL. While they are awaited, ingestion (or these rows, once
+    // merged) may push rows out of a bounded cache, so the answer is built from what was held
+    // before the query plus what it returned, and merged into the cache only after.
+    const known = new Map<string, Map<string, CachedRow>>();
+    for (const { view } of selection.views) {
+      const held = new Map<string, CachedRow>();
+      for (const key of entityKeys) {
+        const row = cache.get(view.name, key);
+        if (row) held.set(key, row);
+      }
+      known.set(view.name, held);
+    }
+    const fetched: Array<{ view: string; rows: StoredOnlineRow[] }> = [];
+    for (const [view, missing] of missingByView) {
+      const rows = await readOnlineRows(this.opts.db, view, [...new Set(missing)]);
+      const held = known.get(view)!;
+      // A row the cache took meanwhile may be newer than the stored one read a moment ago.
+      for (const stored of rows) if (!((held.get(stored.entityKey)?.eventTimeMicros ?? -Infinity) > stored.eventTimeMicros)) held.set(stored.entityKey, stored);
+      fetched.push({ view, rows });
+    }
+    const answer = this.answer(selection, entityKeys, nowMicros, known);
+    for (const { view, rows } of fetched) for (const stored of rows) cache.merge(view, stored.entityKey, stored.eventTimeMicros, stored.values);
+    return answer;
   }
 
   /** Per entity, its GetOnlineFeaturesResponse.rows record. */
-  private answer(selection: FeatureSelection, entityKeys: readonly string[], nowMicros: Micros): Uint8Array[] {
+  private answer(selection: FeatureSelection, entityKeys: readonly string[], nowMicros: Micros, rows: Snapshot): Uint8Array[] {
     const out: Uint8Array[] = new Array<Uint8Array>(entityKeys.length);
     const only = selection.views.length === 1 ? selection.views[0]!.view : undefined;
     if (only) {
       // One view (the common case): per entity, one row, and when it is fresh, the records of
       // this selection already laid out one after the other by an earlier read.
-      const rows = this.opts.cache.rowsOf(only.name);
+      const viewRows = rows ? rows.get(only.name) : this.opts.cache.rowsOf(only.name);
       for (let k = 0; k < entityKeys.length; k++) {
         const key = entityKeys[k] as string;
-        const row = rows?.get(key);
+        const row = viewRows?.get(key);
         out[k] =
           row && !isExpired(row.eventTimeMicros, only.ttlMicros, nowMicros)
             ? onlineRowRecord(key, [selectedRecords(row, selection)])
-            : onlineRowRecord(key, this.records(selection, key, nowMicros));
+            : onlineRowRecord(key, this.records(selection, key, nowMicros, rows));
       }
       return out;
     }
     for (let k = 0; k < entityKeys.length; k++) {
       const key = entityKeys[k] as string;
-      out[k] = onlineRowRecord(key, this.records(selection, key, nowMicros));
+      out[k] = onlineRowRecord(key, this.records(selection, key, nowMicros, rows));
     }
     return out;
   }
 
   /** The answer of each selected feature for one entity, in selection order. */
-  private records(selection: FeatureSelection, key: string, nowMicros: Micros): Uint8Array[] {
+  private records(selection: FeatureSelection, key: string, nowMicros: Micros, rows: Snapshot): Uint8Array[] {
     const features = selection.features;
     const records = new Array<Uint8Array>(features.length);
     for (let i = 0; i < features.length; i++) {
       const f = features[i] as (typeof features)[number];
-      const row = this.opts.cache.get(f.view.name, key);
+      const row = rows ? rows.get(f.view.name)?.get(key) : this.opts.cache.get(f.view.name, key);
       if (!row) records[i] = NOT_FOUND_RECORD;
       else if (isExpired(row.eventTimeMicros, f.view.ttlMicros, nowMicros)) records[i] = expiredOf(row);
       else records[i] = answerOf(row, f.feature);

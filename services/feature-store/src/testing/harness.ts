@@ -36,7 +36,8 @@ export interface FeatureStoreWorld {
   readonly producer: NatsEventBus;
   /** Direct access to the service's tables, for assertions. */
   readonly db: Kysely<FeatureStoreTables>;
-  startReplica(): Promise<Replica>;
+  /** Boots a replica; `env` adds or overrides service variables (e.g. MLOPS_FEATURE_STORE_CACHE_MAX_ROWS). */
+  startReplica(env?: Readonly<Record<string, string>>): Promise<Replica>;
   publish(rows: FeatureRows, msgId?: string): Promise<void>;
   /** Collects every dead letter of the namespace from now on. */
   collectDeadLetters(): Promise<DeadLetter[]>;
@@ -57,13 +58,14 @@ export async function createWorld(): Promise<FeatureStoreWorld> {
     database,
     producer,
     db,
-    async startReplica() {
+    async startReplica(env = {}) {
       const booted = await bootService(featureStoreSpec, {
         env: {
           DATABASE_URL: database.url,
           NATS_URL: TEST_NATS_URL,
           LOG_LEVEL: 'silent',
           MLOPS_FEATURE_STORE_CATALOG_REFRESH_MS: '500',
+          ...env,
         },
         grpcAddress: '127.0.0.1:0',
         adminAddress: '127.0.0.1:0',
