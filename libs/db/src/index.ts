@@ -4,3 +4,4 @@ export type { PoolOptions } from './postgres.js';
 export { DatabaseOpenError, type DatabaseOpenFailure } from './errors.js';
 export { isSerializationFailure, isUniqueViolation, sqlState } from './sqlstate.js';
 export type { Kysely, Migration } from 'kysely';
+export { pruneOlderThan, PRUNE_BATCH_ROWS, startRetention, type Retention, type RetentionOptions, type RetentionRule } from './retention.js';

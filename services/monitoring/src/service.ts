@@ -4,6 +4,7 @@
  * is what tests and the all-in-one launcher compose; `monitoringSpec` boots it for real.
  */
 import { randomUUID } from 'node:crypto';
+import { startRetention, type Retention } from '@mlops/db';
 import { consumeBatches, type BatchRejection, type ConsumerHandle, type EventBus } from '@mlops/events';
 import { LabelSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
 import { MonitoringService } from '@mlops/proto/mlops/monitoring/v1/monitoring_pb';
@@ -12,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { monitoringHandlers } from './api/handlers.js';
+import { DEFAULT_PREDICTION_RETENTION_MS, predictionRetentionRules } from './storage/retention.js';
 import { AlertHub } from './alerts/hub.js';
 import { DEFAULT_RULES, type AlertRule } from './alerts/rules.js';
 import { AlertTracker } from './alerts/state.js';
@@ -38,6 +40,10 @@ export interface MonitoringOptions {
   readonly rules?: readonly AlertRule[];
   /** Durable consumer names (tests of a restart reuse them). */
   readonly consumerPrefix?: string;
+  /** Raw predictions and labels older than this are deleted; panes stay. Default 180 days. */
+  readonly predictionRetentionMs?: number;
+  /** How often retention runs. Default 1 h. */
+  readonly retentionIntervalMs?: number;
 }
 
 export interface MonitoringDeps {
@@ -86,6 +92,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
   const countLabels = (ls: readonly Label[], source: 'grpc' | 'nats') => ls.forEach((l) => gauges.labelsStored.inc({ model: l.model, source }));
 
   const consumers: ConsumerHandle[] = [];
+  let retention: Retention | undefined;
   let timer: NodeJS.Timeout | undefined;
   let evaluating: Promise<EvaluationResult> | undefined;
   const evaluatorDeps = { db: deps.db, bus: deps.bus, binnings, catalog, tracker, hub, gauges, rules: opts.rules ?? DEFAULT_RULES, windowMs, logger: deps.logger };
@@ -141,6 +148,13 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
           },
         }),
       );
+      retention = startRetention({
+        db: deps.db as Kysely<unknown>,
+        rules: predictionRetentionRules(opts.predictionRetentionMs ?? DEFAULT_PREDICTION_RETENTION_MS),
+        intervalMs: opts.retentionIntervalMs ?? 3_600_000,
+        logger: deps.logger,
+        metrics: deps.metrics,
+      });
       if (intervalMs > 0) {
         timer = setInterval(() => {
           evaluateNow().catch((err: unknown) => deps.logger.error({ err }, 'evaluation round failed'));
@@ -157,6 +171,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
 
     async close() {
       if (timer) clearInterval(timer);
+      await retention?.stop();
       await Promise.all(consumers.splice(0).map((c) => c.stop()));
       await evaluating?.catch(() => undefined);
     },

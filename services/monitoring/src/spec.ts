@@ -3,6 +3,7 @@ import { positiveInt, z } from '@mlops/config';
 import type { ServiceSpec } from '@mlops/runtime';
 import { registryLookupOverGrpc } from './registry/lookup.js';
 import { createMonitoringService } from './service.js';
+import { DEFAULT_PREDICTION_RETENTION_MS } from './storage/retention.js';
 import { monitoringMigrations } from './storage/migrations.js';
 import type { MonitoringTables } from './storage/schema.js';
 
@@ -10,6 +11,8 @@ export const monitoringConfigShape = {
   MONITORING_PANE_MS: positiveInt(60_000),
   MONITORING_WINDOW_MS: positiveInt(15 * 60_000),
   MONITORING_EVALUATION_INTERVAL_MS: positiveInt(15_000),
+  /** Raw predictions and labels kept this long (panes stay); default 180 days. */
+  MONITORING_PREDICTION_RETENTION_MS: positiveInt(DEFAULT_PREDICTION_RETENTION_MS),
   /** Token monitoring presents to the registry when authentication is on. */
   MONITORING_REGISTRY_TOKEN: z.string().optional(),
 };
@@ -18,6 +21,7 @@ type MonitoringConfig = {
   MONITORING_PANE_MS: number;
   MONITORING_WINDOW_MS: number;
   MONITORING_EVALUATION_INTERVAL_MS: number;
+  MONITORING_PREDICTION_RETENTION_MS: number;
   MONITORING_REGISTRY_TOKEN?: string;
 };
 
@@ -39,6 +43,7 @@ export const monitoringSpec: ServiceSpec<MonitoringTables, MonitoringConfig> = {
         paneMs: config.MONITORING_PANE_MS,
         windowMs: config.MONITORING_WINDOW_MS,
         evaluationIntervalMs: config.MONITORING_EVALUATION_INTERVAL_MS,
+        predictionRetentionMs: config.MONITORING_PREDICTION_RETENTION_MS,
       },
     });
     return {

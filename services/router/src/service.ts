@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import type { Database } from '@mlops/db';
+import { startRetention, type Database, type Kysely, type Retention } from '@mlops/db';
 import type { ConsumerHandle, EventBus } from '@mlops/events';
 import type { GrpcServer } from '@mlops/grpc';
 import { DeploymentEventSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
@@ -13,6 +13,7 @@ import { createDeploymentCache } from './deployments/deployment-cache.js';
 import { startRouterConsumers } from './events/consumers.js';
 import { createRouterMetrics } from './metrics.js';
 import { createOutcomeRecorders } from './outcomes/recorders.js';
+import { outcomeRetentionRules } from './outcomes/retention.js';
 import { createModelCatalog } from './predict/model-catalog.js';
 import { createPredictor, implicitPlan, type PendingEvent, type ServingPlan } from './predict/predictor.js';
 import { connectUpstreams, type UpstreamAddresses } from './predict/upstreams.js';
@@ -35,6 +36,10 @@ export interface RouterOptions {
   readonly featureDeadlineMs: number;
   /** How often outcome rows are written (batched). */
   readonly outcomeFlushMs: number;
+  /** Outcomes, divergences and labels older than this are deleted (canary windows and experiment reports read recent ones). */
+  readonly outcomeRetentionMs: number;
+  /** How often retention runs. */
+  readonly retentionIntervalMs: number;
 }
 
 export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
@@ -47,6 +52,8 @@ export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
   inferenceDeadlineMs: 5_000,
   featureDeadlineMs: 2_000,
   outcomeFlushMs: 200,
+  outcomeRetentionMs: 30 * 24 * 3_600_000,
+  retentionIntervalMs: 3_600_000,
 };
 
 export interface RouterServiceDeps {
@@ -67,6 +74,8 @@ export interface RouterServiceInstance {
   readonly canaries: CanaryController;
   /** Stores buffered outcomes and publishes buffered prediction events (tests, shutdown). */
   flush(timeoutMs?: number): Promise<boolean>;
+  /** Deletes outcomes, divergences and labels past their retention now (the timer does it hourly); rows per table. */
+  pruneNow(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -124,6 +133,9 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
     ...(logger ? { logger } : {}),
   });
 
+  const retentionRules = outcomeRetentionRules(options.outcomeRetentionMs);
+  let retention: Retention | undefined;
+
   const timers: NodeJS.Timeout[] = [];
   let consumers: ConsumerHandle[] = [];
   let ticking: Promise<void> | undefined;
@@ -145,6 +157,13 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
         setInterval(() => void cache.reloadAll().catch((e: unknown) => logger?.warn({ err: e }, 'deployment refresh failed')), options.deploymentRefreshMs),
       );
       for (const t of timers) t.unref();
+      retention = startRetention({
+        db: db as Kysely<unknown>,
+        rules: retentionRules,
+        intervalMs: options.retentionIntervalMs,
+        ...(logger ? { logger } : {}),
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      });
     },
     async readiness() {
       return {
@@ -156,8 +175,13 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
       await recorders.flush();
       return events.flush(timeoutMs);
     },
+    pruneNow() {
+      if (!retention) throw new Error('pruneNow: the router has not started');
+      return retention.runNow();
+    },
     async close() {
       for (const t of timers) clearInterval(t);
+      await retention?.stop();
       await ticking;
       await Promise.all(consumers.map((c) => c.stop()));
       await Promise.all([background.shadow.close(), background.divergence.close()]);

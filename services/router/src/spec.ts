@@ -17,6 +17,8 @@ export const routerConfigShape = {
   MLOPS_ROUTER_INFERENCE_DEADLINE_MS: positiveInt(d.inferenceDeadlineMs),
   MLOPS_ROUTER_FEATURE_DEADLINE_MS: positiveInt(d.featureDeadlineMs),
   MLOPS_ROUTER_OUTCOME_FLUSH_MS: positiveInt(d.outcomeFlushMs),
+  /** Outcomes, divergences and labels kept this long (default 30 days). */
+  MLOPS_ROUTER_OUTCOME_RETENTION_MS: positiveInt(d.outcomeRetentionMs),
   /** Bearer token the router presents to the registry, feature store and inference when auth is on (needs 'deploy' to promote). */
   MLOPS_ROUTER_UPSTREAM_TOKEN: z.string().optional(),
 };
@@ -31,6 +33,7 @@ export interface RouterConfig extends Record<string, unknown> {
   readonly MLOPS_ROUTER_INFERENCE_DEADLINE_MS: number;
   readonly MLOPS_ROUTER_FEATURE_DEADLINE_MS: number;
   readonly MLOPS_ROUTER_OUTCOME_FLUSH_MS: number;
+  readonly MLOPS_ROUTER_OUTCOME_RETENTION_MS: number;
   readonly MLOPS_ROUTER_UPSTREAM_TOKEN?: string;
 }
 
@@ -63,6 +66,7 @@ export const routerSpec: ServiceSpec<RouterTables, RouterConfig> = {
         inferenceDeadlineMs: config.MLOPS_ROUTER_INFERENCE_DEADLINE_MS,
         featureDeadlineMs: config.MLOPS_ROUTER_FEATURE_DEADLINE_MS,
         outcomeFlushMs: config.MLOPS_ROUTER_OUTCOME_FLUSH_MS,
+        outcomeRetentionMs: config.MLOPS_ROUTER_OUTCOME_RETENTION_MS,
       },
     }),
 };

@@ -97,4 +97,20 @@ const m001: Migration = {
   },
 };
 
-export const monitoringMigrations: Record<string, Migration> = { '001_monitoring': m001 };
+/**
+ * Retention deletes raw predictions and labels by age (panes, the summaries, stay). BRIN indexes
+ * on their time columns find the old rows without scanning, at almost no cost per insert (rows
+ * arrive roughly in time order).
+ */
+const m002: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`create index predictions_served_at_brin on predictions using brin (served_at)`.execute(db);
+    await sql`create index labels_received_at_brin on labels using brin (received_at)`.execute(db);
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex('labels_received_at_brin').execute();
+    await db.schema.dropIndex('predictions_served_at_brin').execute();
+  },
+};
+
+export const monitoringMigrations: Record<string, Migration> = { '001_monitoring': m001, '002_retention_indexes': m002 };

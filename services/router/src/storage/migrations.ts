@@ -110,4 +110,15 @@ export const routerMigrations: Record<string, Migration> = {
       await db.schema.createIndex('alerts_model_firing').on('alerts').columns(['model', 'firing']).execute();
     },
   },
+  /** Retention deletes outcomes, divergences and labels by age: BRIN indexes find old rows at almost no cost per insert. */
+  '0002_retention_indexes': {
+    up: async (db) => {
+      await sql`create index outcomes_served_at_brin on outcomes using brin (served_at)`.execute(db);
+      await sql`create index divergences_at_brin on divergences using brin (at)`.execute(db);
+      await sql`create index labels_received_at_brin on labels using brin (received_at)`.execute(db);
+    },
+    down: async (db) => {
+      for (const index of ['labels_received_at_brin', 'divergences_at_brin', 'outcomes_served_at_brin']) await db.schema.dropIndex(index).execute();
+    },
+  },
 };
