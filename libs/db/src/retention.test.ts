@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Migration } from 'kysely';
+import { Registry } from 'prom-client';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase, type OpenDatabaseOptions } from './open-database.js';
 import { pruneOlderThan, startRetention } from './retention.js';
@@ -43,6 +44,14 @@ async function openOn(kind: 'postgres' | 'pglite') {
   return database.db;
 }
 
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for retention');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const ids = async (db: Awaited<ReturnType<typeof openOn>>) => (await db.selectFrom('event').select('id').orderBy('id').execute()).map((r) => r.id);
 
 describe.each(['postgres', 'pglite'] as const)('retention on %s', (kind) => {
@@ -52,6 +61,20 @@ describe.each(['postgres', 'pglite'] as const)('retention on %s', (kind) => {
     expect(await pruneOlderThan(db as never, { table: 'event', timeColumn: 'at', keepMs: 4.5 * HOUR }, NOW, 3)).toBe(8);
     expect(await ids(db)).toEqual([1, 2, 3, 4]);
     expect(await pruneOlderThan(db as never, { table: 'event', timeColumn: 'at', keepMs: 4.5 * HOUR }, NOW, 3)).toBe(0);
+  });
+});
+
+describe('startRetention', () => {
+  const kind = 'postgres';
+
+  it('runs on its own soon after start, and counts what it deleted per table', async () => {
+    const db = await openOn(kind);
+    const metrics = new Registry();
+    const retention = startRetention({ db: db as never, rules: [{ table: 'event', timeColumn: 'at', keepMs: 11.5 * HOUR }], intervalMs: 50, clock: () => NOW, metrics });
+    onTestFinished(() => retention.stop());
+    expect(await metrics.getSingleMetricAsString('mlops_retention_rows_deleted_total')).toMatch(/table="event"} 0$/m);
+    await waitUntil(async () => (await ids(db)).length === 11);
+    await waitUntil(async () => /table="event"} 1$/m.test(await metrics.getSingleMetricAsString('mlops_retention_rows_deleted_total')));
   });
 
   it('runs its rules on demand and reports what each deleted', async () => {

@@ -49,7 +49,7 @@ export async function pruneOlderThan(db: Kysely<unknown>, rule: RetentionRule, n
 export interface RetentionOptions {
   readonly db: Kysely<unknown>;
   readonly rules: readonly RetentionRule[];
-  /** Time between rounds; the first round runs one interval after start. */
+  /** Time between rounds; the first runs a minute after start (or after one interval, if shorter). */
   readonly intervalMs: number;
   readonly logger?: Logger;
   /** When given, `mlops_retention_rows_deleted_total{table}` is registered on it. */
@@ -66,13 +66,17 @@ export interface Retention {
   stop(): Promise<void>;
 }
 
-/** Prunes every rule every `intervalMs`; a failed round is logged and the next one tries again. */
+const FIRST_ROUND_AFTER_MS = 60_000;
+
+/** Prunes every rule every `intervalMs` (the first time a minute after start); a failed round is logged and the next one tries again. */
 export function startRetention(opts: RetentionOptions): Retention {
   opts.rules.forEach(checkRule);
   const clock = opts.clock ?? (() => new Date());
   const deletedRows = opts.metrics
     ? new Counter({ name: 'mlops_retention_rows_deleted_total', help: 'Rows deleted for being older than their retention, by table', labelNames: ['table'] as const, registers: [opts.metrics] })
     : undefined;
+  // Every table's series exists from the start, so a dashboard shows 0 rather than no data.
+  for (const rule of opts.rules) deletedRows?.inc({ table: rule.table }, 0);
   let running: Promise<Record<string, number>> | undefined;
   const round = async (): Promise<Record<string, number>> => {
     const deleted: Record<string, number> = {};
@@ -95,13 +99,20 @@ export function startRetention(opts: RetentionOptions): Retention {
       running = undefined;
     }
   };
-  const timer = setInterval(() => {
+  const tick = () => {
     runNow().catch((err: unknown) => opts.logger?.warn({ err }, 'retention round failed; the next one retries'));
-  }, opts.intervalMs);
+  };
+  // The first round soon after start (a service that restarts often still prunes), then every interval.
+  let timer: NodeJS.Timeout = setTimeout(() => {
+    tick();
+    timer = setInterval(tick, opts.intervalMs);
+    timer.unref();
+  }, Math.min(opts.intervalMs, FIRST_ROUND_AFTER_MS));
   timer.unref();
   return {
     runNow,
     async stop() {
+      clearTimeout(timer);
       clearInterval(timer);
       await running?.catch(() => undefined);
     },
