@@ -156,26 +156,10 @@ function inputKeysUnique(count: number): boolean {
   return lastLayout.unique;
 }
 
-/** Checks one inputs map entry (key and Value well-formed, strings UTF-8) and returns its key. */
-function checkInputEntry(r: WireReader, index: number): string {
-  const end = r.fieldEnd();
-  let key = '';
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === tagOf(1, LEN)) key = r.recentString(recentInputNames, index);
-    else if (tag === tagOf(2, LEN)) {
-      const valueEnd = r.fieldEnd();
-      while (r.pos < valueEnd) {
-        const t = r.uint32();
-        if (t === tagOf(3, LEN)) r.string();
-        else r.skip(t & 7);
-      }
-      r.expectAt(valueEnd, 'input value');
-    } else r.skip(tag & 7);
-  }
-  r.expectAt(end, 'inputs entry');
-  return key;
-}
+/** Checks one inputs map entry (key and Value well-formed, the value's string UTF-8) and returns its key. */
+const checkInputEntry = (r: WireReader, index: number): string => readInputEntry(r, index, IGNORE_COLUMNS);
+
+const IGNORE_COLUMNS: ColumnVisitor = { numeric: () => undefined, categorical: () => undefined, missing: () => undefined };
 
 function readTensor(r: WireReader): OutputTensor {
   const end = r.fieldEnd();
@@ -205,7 +189,7 @@ export function visitPredictionColumns(p: PredictionRecord, visitor: ColumnVisit
   let index = 0;
   while (!r.done) {
     const tag = r.uint32();
-    if (tag === tagOf(7, LEN)) visitInput(r, index++, visitor);
+    if (tag === tagOf(7, LEN)) readInputEntry(r, index++, visitor);
     else r.skip(tag & 7);
   }
   for (const t of p.outputs) {
@@ -220,7 +204,8 @@ const INT64 = 2;
 const STRING = 3;
 const BOOL = 4;
 
-function visitInput(r: WireReader, index: number, visitor: ColumnVisitor): void {
+/** Reads one inputs map entry, hands its value to `visitor` and returns its key. */
+function readInputEntry(r: WireReader, index: number, visitor: ColumnVisitor): string {
   const end = r.fieldEnd();
   let key = '';
   // The Value's oneof: the last field on the wire wins (a Value seen twice is the merge of both).
@@ -263,26 +248,29 @@ function visitInput(r: WireReader, index: number, visitor: ColumnVisitor): void 
             r.skip(t & 7);
         }
       }
+      r.expectAt(valueEnd, 'input value');
     } else r.skip(tag & 7);
   }
+  r.expectAt(end, 'inputs entry');
   switch (kind) {
     case DOUBLE:
       if (Number.isFinite(number)) visitor.numeric(key, number);
       else visitor.missing(key);
-      return;
+      break;
     case INT64:
       visitor.numeric(key, number);
-      return;
+      break;
     case STRING:
       visitor.categorical(key, decodeUtf8(r.buf, stringStart, stringEnd));
-      return;
+      break;
     case BOOL:
       visitor.categorical(key, number !== 0 ? 'true' : 'false');
-      return;
+      break;
     default:
       // bytes are not comparable as a distribution; unset is an explicit null.
       visitor.missing(key);
   }
+  return key;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
