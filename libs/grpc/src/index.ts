@@ -68,3 +68,4 @@ export {
 } from './client.js';
 export { status } from '@grpc/grpc-js';
 export { allocateWithHeadroom, BYTES_HEADROOM } from './serializer.js';
+export { readFileChunks } from './file-chunks.js';

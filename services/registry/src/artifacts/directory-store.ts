@@ -1,7 +1,8 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SHA256_HEX, type ArtifactStore, type ChunkAllocator, type ArtifactUpload, type StagedArtifact, type StoredArtifact } from './store.js';
+import { readFileChunks } from '@mlops/grpc';
+import { SHA256_HEX, type ArtifactStore, type ArtifactUpload, type StagedArtifact, type StoredArtifact } from './store.js';
 
 /*
  * Artifacts live in a content-addressed directory, `<root>/sha256/<ab>/<hash>`, not in
@@ -39,7 +40,7 @@ export function createDirectoryArtifactStore(root: string): ArtifactStore {
       return {
         sha256,
         size: info.size,
-        read: (chunkSize, allocate) => readChunks(path, chunkSize, allocate),
+        read: (chunkSize, allocate) => readFileChunks(path, chunkSize, allocate ?? plainBuffer),
       } satisfies StoredArtifact;
     },
 
@@ -129,7 +130,7 @@ class DirectoryUpload implements ArtifactUpload {
     const stored: StoredArtifact = {
       sha256,
       size,
-      read: (chunkSize, allocate) => readChunks(target, chunkSize, allocate),
+      read: (chunkSize, allocate) => readFileChunks(target, chunkSize, allocate ?? plainBuffer),
     };
     this.#state = { kind: 'committed', stored };
     return stored;
@@ -164,17 +165,4 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** A file in chunks, each read into a new buffer the caller keeps (it goes on to the network). */
-async function* readChunks(path: string, chunkSize: number, allocate: ChunkAllocator = (size) => Buffer.allocUnsafeSlow(size)): AsyncGenerator<Uint8Array> {
-  const file = await open(path, 'r');
-  try {
-    for (;;) {
-      const buffer = allocate(chunkSize);
-      const { bytesRead } = await file.read(buffer, 0, chunkSize, null);
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await file.close();
-  }
-}
+const plainBuffer = (size: number): Uint8Array => Buffer.allocUnsafeSlow(size);

@@ -3,6 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import { ElementType, SignatureSchema, type Signature, type TensorSpec } from '@mlops/proto/mlops/registry/v1/registry_pb';
 import { ok, fail, type Result } from '../domain/result.js';
 import { createProbePool, firstLine, type ProbeValue } from './probe-process.js';
+import { removeWeightsTwin, writeWeightsTwin } from './weights-twin.js';
 
 /** Loads a staged artifact and reports its signature, or why it does not load. */
 export type ArtifactInspector = (localPath: string) => Promise<Result<Signature, string>>;
@@ -31,10 +32,18 @@ export function createOnnxInspector(opts: { timeoutMs?: number } = {}): OnnxInsp
   const pool = createProbePool(createRequire(import.meta.url).resolve('onnxruntime-node'), timeoutMs);
 
   const inspect = async (localPath: string): Promise<Result<Signature, string>> => {
-    const run = await pool.probe(localPath);
+    // A large artifact is probed through its weights twin: the same model, its weights mapped
+    // from the artifact instead of copied (see weights-twin.ts).
+    const twin = await writeWeightsTwin(localPath);
+    let run;
+    try {
+      run = await pool.probe(twin ?? localPath);
+    } finally {
+      if (twin !== undefined) await removeWeightsTwin(twin);
+    }
     if (!run.ok) return run;
     const output = run.value;
-    if (!output.ok) return fail(withoutPath(firstLine(output.error), localPath));
+    if (!output.ok) return fail(withoutPath(withoutPath(firstLine(output.error), twin ?? localPath), localPath));
     return ok(
       create(SignatureSchema, {
         inputs: output.inputs.map(toTensorSpec),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { createTestDatabase } from '@mlops/db/testing';
-import { createClient, type Client } from '@mlops/grpc';
+import { createClient, readFileChunks, type Client } from '@mlops/grpc';
 import { BATCH_DIM, GraphBuilder, floatTensor } from '@mlops/model-builders';
 import { RegistryService, type CreateVersionRequestSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
 import { ratioFigure, type Benchmark } from '../result.js';
@@ -122,7 +122,8 @@ async function startRegistry(databaseUrl: string, dataDir: string): Promise<Regi
 
 async function* uploadParts(model: string, path: string): AsyncGenerator<MessageInitShape<typeof CreateVersionRequestSchema>> {
   yield { part: { case: 'header', value: { model } } };
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) yield { part: { case: 'chunk', value: chunk as Buffer } };
+  // As the CLI uploads: chunks read behind the headroom that lets them be serialized in place.
+  for await (const chunk of readFileChunks(path, CHUNK)) yield { part: { case: 'chunk', value: chunk } };
 }
 
 /** Downloads into a file, or with `path` undefined only receives the bytes (as the fs read baseline does). */

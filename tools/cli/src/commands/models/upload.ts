@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { readFileChunks } from '@mlops/grpc';
 import type { CreateVersionRequestSchema, VersionHeaderSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
 import { inputError } from '../../framework/errors.js';
 import type { Progress } from '../../framework/progress.js';
@@ -20,15 +20,16 @@ export async function* versionUploadRequests(
   progress: Progress,
 ): AsyncGenerator<CreateVersionRequestInit> {
   yield { part: { case: 'header', value: header } };
-  const stream = createReadStream(path, { highWaterMark: UPLOAD_CHUNK_BYTES });
+  // Chunks are read behind reserved bytes, so each request is serialized around its chunk in place.
+  const chunks = readFileChunks(path, UPLOAD_CHUNK_BYTES);
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       yield { part: { case: 'chunk', value: chunk } };
       progress.advance(chunk.byteLength);
     }
   } catch (err) {
     throw inputError(`${display}: could not be read (${err instanceof Error ? err.message : String(err)})`);
   } finally {
-    stream.destroy();
+    await chunks.return(undefined);
   }
 }
