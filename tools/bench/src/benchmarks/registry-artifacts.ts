@@ -246,10 +246,10 @@ export const registryArtifacts: Benchmark = {
           },
         ],
         notes: [
-          `Artifact: a real ONNX model of ${(stored.size / 2 ** 20).toFixed(1)} MiB (one 4096×12800 float MatMul), sent in 1 MiB chunks read from a file stream; downloaded in 1 MiB chunks into a file. Median of ${ROUNDS} rounds.`,
+          `Artifact: a real ONNX model of ${(stored.size / 2 ** 20).toFixed(1)} MiB (one 4096×12800 float MatMul), sent in 1 MiB chunks read as the CLI reads them (readFileChunks: each chunk behind the headroom that lets it be serialized in place); downloaded in 1 MiB chunks, once into a file and once only received. Median of ${ROUNDS} rounds.`,
           'The registry runs as its own process (`node --conditions=@mlops/source --import tsx services/registry/src/main.ts`) on a fresh PostgreSQL database, with the in-process bus (no NATS_URL).',
-          'Upload time runs from the first message to the response: receiving, hashing and writing the staging file, loading it in a child onnxruntime process (started and with onnxruntime imported before the upload arrives, one process per artifact; its memory is not the registry\'s) while the file is fsynced, committing it under its hash and recording the version.',
-          'Download streams the stored file through sha256 (checked at the end) to the client, which writes it to disk (no fsync).',
+          'Upload time runs from the first message to the response: receiving, hashing and writing the staging file, loading it in a child onnxruntime process (started and with onnxruntime imported before the upload arrives, one process per artifact; its memory is not the registry\'s) while the file is fsynced, committing it under its hash and recording the version. The child loads the artifact\'s weights twin (weights-twin.ts: the same model, its 200 MiB initializer an external-data reference into the staged file, which onnxruntime maps instead of copying).',
+          'Download streams the stored file through sha256 (checked at the end) to the client, which for the target figure only receives the bytes (as the fs read baseline only reads them) and for the second figure writes each chunk to a file (no fsync) before asking for the next.',
           `RSS: VmRSS of the registry process from /proc every ${RSS_SAMPLE_MS} ms; idle is sampled before each upload, the figure is the largest rise over the rounds.`,
           'Baseline: the same bytes written with an fs write stream (1 MiB chunks) and fsynced, then read back with a 1 MiB read stream, in the same round.',
         ],
