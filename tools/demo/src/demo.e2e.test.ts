@@ -139,7 +139,8 @@ describe('the demo scenario', () => {
 
   it('promotes the retrained candidate through every canary step and moves the alias', () => {
     const { canary, experiment } = outcome();
-    expect(canary.result).toBe('promoted');
+    // On failure, the decisions say which gate or alert ended it.
+    expect(canary.result, canary.decisions.map((d) => `${d.action} at ${d.candidateWeight}%: ${d.reason}`).join('\n')).toBe('promoted');
     expect(canary.candidateVersion).toBe(experiment.shadowVersion.version);
     expect(canary.stableVersion).toBe(2n);
     // The decisions that move traffic; a hold (or a pause on a warning alert) keeps the weights.
