@@ -5,6 +5,7 @@ import { status } from '@grpc/grpc-js';
 import { isRpcError } from '@mlops/grpc';
 import { AlertSchema, AlertState, DeadLetterSchema, LabelSchema, PredictionEventSchema, Severity, ValueSchema } from '@mlops/proto/mlops/events/v1/events_pb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseAlertRuleConfig } from './alerts/rule-config.js';
 import type { LookupResult } from './registry/lookup.js';
 import { label, prediction } from './testing/events.js';
 import { createTestEnvironment, startMonitoring, waitFor, type RunningMonitoring, type TestEnvironment } from './testing/harness.js';
@@ -48,6 +49,25 @@ async function expectRpcError(p: Promise<unknown>, code: status, message: RegExp
 
 const T0 = new Date('2025-03-01T12:00:00Z');
 const minute = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+describe('per-model alert rules', () => {
+  it('judge each model by its own rules: a tighter latency objective fires for its model only', async () => {
+    const env = await environment();
+    const rules = parseAlertRuleConfig(JSON.stringify({ fraud: { latency_p99: { thresholds: { critical: 10 } } } }));
+    if (!rules.ok) throw new Error(rules.error);
+    const m = await monitoring(env, { options: { paneMs: 60_000, windowMs: 60_000, rulesOf: rules.value } });
+    for (const model of ['churn', 'fraud']) {
+      for (let i = 0; i < 30; i++) {
+        await m.bus.publish(`mlops.predictions.${model}`, PredictionEventSchema, prediction({ id: `${model}-${i}`, model, servedAt: new Date(T0.getTime() + i), latencyMs: 50 }));
+      }
+    }
+    await waitFor(async () => (await storedPredictions(m)) === 60, '60 predictions stored');
+    const latencyAlerts = (await m.service.evaluateNow(minute(1))).transitions
+      .filter((t) => t.alert.key.rule === 'latency_p99')
+      .map((t) => [t.alert.key.model, t.kind, t.alert.severity]);
+    expect(latencyAlerts).toEqual([['fraud', 'fired', 'critical']]);
+  });
+});
 
 describe('drift alerts', () => {
   it('a synthetic shift raises a warning then a critical alert, and a return to normal resolves it', async () => {

@@ -2,6 +2,7 @@
 import { positiveInt, z } from '@mlops/config';
 import type { ServiceSpec } from '@mlops/runtime';
 import { registryLookupOverGrpc } from './registry/lookup.js';
+import { parseAlertRuleConfig } from './alerts/rule-config.js';
 import { createMonitoringService } from './service.js';
 import { DEFAULT_PREDICTION_RETENTION_MS } from './storage/retention.js';
 import { monitoringMigrations } from './storage/migrations.js';
@@ -11,6 +12,13 @@ export const monitoringConfigShape = {
   MONITORING_PANE_MS: positiveInt(60_000),
   MONITORING_WINDOW_MS: positiveInt(15 * 60_000),
   MONITORING_EVALUATION_INTERVAL_MS: positiveInt(15_000),
+  /** Per-model alert rule overrides (JSON, see alerts/rule-config.ts); unset: the defaults for every model. */
+  MONITORING_ALERT_RULES: z
+    .string()
+    .refine((json) => parseAlertRuleConfig(json).ok, {
+      message: 'JSON of per-model rule overrides by rule name, e.g. {"*": {"latency_p99": {"thresholds": {"warning": 300, "critical": 1000}}}, "fraud": {"dataset_drift": false}}',
+    })
+    .optional(),
   /** Raw predictions and labels kept this long (panes stay); default 180 days. */
   MONITORING_PREDICTION_RETENTION_MS: positiveInt(DEFAULT_PREDICTION_RETENTION_MS),
   /** Token monitoring presents to the registry when authentication is on. */
@@ -22,6 +30,7 @@ type MonitoringConfig = {
   MONITORING_WINDOW_MS: number;
   MONITORING_EVALUATION_INTERVAL_MS: number;
   MONITORING_PREDICTION_RETENTION_MS: number;
+  MONITORING_ALERT_RULES?: string;
   MONITORING_REGISTRY_TOKEN?: string;
 };
 
@@ -32,6 +41,9 @@ export const monitoringSpec: ServiceSpec<MonitoringTables, MonitoringConfig> = {
   migrations: monitoringMigrations,
   configShape: monitoringConfigShape,
   async create({ config, logger, metrics, db, bus }) {
+    const rules = parseAlertRuleConfig(config.MONITORING_ALERT_RULES);
+    // Validated by the config shape already; this only narrows the type.
+    if (!rules.ok) throw new Error(`MONITORING_ALERT_RULES: expected ${rules.error}`);
     const registry = registryLookupOverGrpc(config['MLOPS_REGISTRY_ADDR'] as string, config.MONITORING_REGISTRY_TOKEN);
     const service = await createMonitoringService({
       db: db.db,
@@ -44,6 +56,7 @@ export const monitoringSpec: ServiceSpec<MonitoringTables, MonitoringConfig> = {
         windowMs: config.MONITORING_WINDOW_MS,
         evaluationIntervalMs: config.MONITORING_EVALUATION_INTERVAL_MS,
         predictionRetentionMs: config.MONITORING_PREDICTION_RETENTION_MS,
+        rulesOf: rules.value,
       },
     });
     return {

@@ -33,7 +33,8 @@ export interface EvaluatorDeps {
   readonly tracker: AlertTracker;
   readonly hub: AlertHub;
   readonly gauges: MonitoringGauges;
-  readonly rules: readonly AlertRule[];
+  /** The rules a model's versions are judged by (defaults, or its configured overrides). */
+  readonly rulesOf: (model: string) => readonly AlertRule[];
   readonly windowMs: number;
   readonly logger?: Logger;
 }
@@ -61,7 +62,8 @@ async function observe(deps: EvaluatorDeps, model: string, version: bigint, rang
   const v = version.toString();
   const window = await loadWindow(deps.db, deps.binnings, model, version, range);
   const out: Array<[AlertRule, Observation]> = [];
-  const rulesFor = (signal: AlertRule['signal']) => deps.rules.filter((r) => r.signal === signal);
+  const rules = deps.rulesOf(model);
+  const rulesFor = (signal: AlertRule['signal']) => rules.filter((r) => r.signal === signal);
   const key = (rule: AlertRule, subject: string) => ({ model, version, rule: rule.name, subject });
   gauges.windowPredictions.set({ model, version: v }, window.predictions);
 
