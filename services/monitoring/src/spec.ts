@@ -15,8 +15,9 @@ export const monitoringConfigShape = {
   /** Per-model alert rule overrides (JSON, see alerts/rule-config.ts); unset: the defaults for every model. */
   MONITORING_ALERT_RULES: z
     .string()
-    .refine((json) => parseAlertRuleConfig(json).ok, {
-      message: 'JSON of per-model rule overrides by rule name, e.g. {"*": {"latency_p99": {"thresholds": {"warning": 300, "critical": 1000}}}, "fraud": {"dataset_drift": false}}',
+    .superRefine((json, ctx) => {
+      const parsed = parseAlertRuleConfig(json);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `JSON of per-model rule overrides by rule name, e.g. {"fraud": {"latency_p99": {"thresholds": {"critical": 50}}, "dataset_drift": false}} (${parsed.error})` });
     })
     .optional(),
   /** Raw predictions and labels kept this long (panes stay); default 180 days. */

@@ -1,4 +1,6 @@
+import { parseEnv } from '@mlops/config';
 import { describe, expect, it } from 'vitest';
+import { monitoringConfigShape } from '../spec.js';
 import { parseAlertRuleConfig } from './rule-config.js';
 import { DEFAULT_RULES } from './rules.js';
 
@@ -43,5 +45,13 @@ describe('per-model alert rules', () => {
     expect(error('{"churn": {"latency_p99": {"minCount": 0}}}')).toMatch(/^churn\.latency_p99\.minCount/);
     expect(error('{"churn": {"latency_p99": {"thresholds": {}}}}')).toMatch(/expected at least one of info, warning, critical/);
     expect(error('{"no good": {}}')).toMatch(/expected "\*" or a model name/);
+  });
+
+  it('stop the service at start with the path of what is wrong', () => {
+    const parsed = parseEnv(monitoringConfigShape, { MONITORING_ALERT_RULES: '{"churn": {"latency": false}}' });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.error.message).toMatch(/MONITORING_ALERT_RULES: expected JSON of per-model rule overrides .*\(churn\.latency: expected a rule name \(column_psi/);
+    expect(parseEnv(monitoringConfigShape, { MONITORING_ALERT_RULES: '{"churn": {"dataset_drift": false}}' }).ok).toBe(true);
   });
 });
