@@ -49,13 +49,11 @@ export async function pruneOlderThan(db: Kysely<unknown>, rule: RetentionRule, n
 export interface RetentionOptions {
   readonly db: Kysely<unknown>;
   readonly rules: readonly RetentionRule[];
-  /** Time between rounds; the first runs a minute after start (or after one interval, if shorter). */
-  readonly intervalMs: number;
+  /** Time between rounds (default an hour); the first runs a minute after start, or after one interval if shorter. */
+  readonly intervalMs?: number;
   readonly logger?: Logger;
   /** When given, `mlops_retention_rows_deleted_total{table}` is registered on it. */
   readonly metrics?: Registry;
-  /** Called after each rule's round with the rows it deleted. */
-  readonly onPruned?: (table: string, rows: number) => void;
   readonly clock?: () => Date;
 }
 
@@ -67,11 +65,13 @@ export interface Retention {
 }
 
 const FIRST_ROUND_AFTER_MS = 60_000;
+const DEFAULT_INTERVAL_MS = 3_600_000;
 
 /** Prunes every rule every `intervalMs` (the first time a minute after start); a failed round is logged and the next one tries again. */
 export function startRetention(opts: RetentionOptions): Retention {
   opts.rules.forEach(checkRule);
   const clock = opts.clock ?? (() => new Date());
+  const intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
   const deletedRows = opts.metrics
     ? new Counter({ name: 'mlops_retention_rows_deleted_total', help: 'Rows deleted for being older than their retention, by table', labelNames: ['table'] as const, registers: [opts.metrics] })
     : undefined;
@@ -84,7 +84,6 @@ export function startRetention(opts: RetentionOptions): Retention {
       const rows = await pruneOlderThan(opts.db, rule, clock());
       deleted[rule.table] = rows;
       deletedRows?.inc({ table: rule.table }, rows);
-      opts.onPruned?.(rule.table, rows);
     }
     if (Object.values(deleted).some((n) => n > 0)) opts.logger?.info({ deleted }, 'retention: old rows deleted');
     return deleted;
@@ -105,15 +104,15 @@ export function startRetention(opts: RetentionOptions): Retention {
   // The first round soon after start (a service that restarts often still prunes), then every interval.
   let timer: NodeJS.Timeout = setTimeout(() => {
     tick();
-    timer = setInterval(tick, opts.intervalMs);
+    timer = setInterval(tick, intervalMs);
     timer.unref();
-  }, Math.min(opts.intervalMs, FIRST_ROUND_AFTER_MS));
+  }, Math.min(intervalMs, FIRST_ROUND_AFTER_MS));
   timer.unref();
   return {
     runNow,
     async stop() {
+      // Node's clearTimeout clears either kind of timer: the first round's or the interval.
       clearTimeout(timer);
-      clearInterval(timer);
       await running?.catch(() => undefined);
     },
   };

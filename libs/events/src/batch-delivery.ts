@@ -2,7 +2,7 @@ import type { DescMessage } from '@bufbuild/protobuf';
 import type { ResolvedBatchConsumer } from './batch-spec.js';
 import { backoffDelay } from './consumer-spec.js';
 import { deadLetterDelivery, MSG_ID_HEADER, type Delivery, type DeliveryDeps, type Settlement } from './delivery.js';
-import { errorMessage } from './errors.js';
+import { errorMessage, undecodable } from './errors.js';
 import type { DeadLetterReason } from './metrics.js';
 import { failSpan, withBatchConsumeSpan } from './tracing.js';
 import type { ReceivedEvent } from './types.js';
@@ -30,7 +30,7 @@ export function createBatchProcessor<D extends DescMessage, T>(
       try {
         message = consumer.decode(delivery.payload);
       } catch (err) {
-        settlements[i] = deadLetter(delivery, 'decode', `cannot decode ${consumer.schema.typeName}: ${errorMessage(err)}`);
+        settlements[i] = deadLetter(delivery, 'decode', undecodable(consumer.schema.typeName, err));
         return;
       }
       const msgId = delivery.headers[MSG_ID_HEADER];

@@ -1,6 +1,6 @@
 import { toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { resolveBatchConsumerSpec } from './batch-spec.js';
-import { InvalidEventError } from './errors.js';
+import { InvalidEventError, undecodable } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import type { BatchConsumerSpec, BatchConsumingBus, ConsumerHandle, EventBus, ReceivedEvent } from './types.js';
 
@@ -43,7 +43,7 @@ export function consumeBatches<D extends DescMessage, T>(bus: AnyBus, spec: Batc
       try {
         message = view(event.message);
       } catch (err) {
-        throw new InvalidEventError(`cannot decode ${spec.schema.typeName}: ${err instanceof Error ? err.message : String(err)}`);
+        throw new InvalidEventError(undecodable(spec.schema.typeName, err));
       }
       const pending: Pending = { event: { ...event, message } };
       await commit.add(pending);

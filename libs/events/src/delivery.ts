@@ -2,7 +2,7 @@ import { fromBinary, type DescMessage } from '@bufbuild/protobuf';
 import type { Logger } from 'pino';
 import { backoffDelay, type ResolvedConsumer } from './consumer-spec.js';
 import { buildDeadLetter, type DeadLetter } from './dead-letter.js';
-import { errorMessage, InvalidEventError } from './errors.js';
+import { errorMessage, InvalidEventError, undecodable } from './errors.js';
 import type { DeadLetterReason, EventMetrics } from './metrics.js';
 import { failSpan, withConsumeSpan } from './tracing.js';
 
@@ -100,7 +100,7 @@ export function createDeliveryProcessor<D extends DescMessage>(
         message = fromBinary(consumer.schema, delivery.payload);
       } catch (err) {
         failSpan(span, err);
-        return deadLetter(delivery, 'decode', `cannot decode ${consumer.schema.typeName}: ${errorMessage(err)}`);
+        return deadLetter(delivery, 'decode', undecodable(consumer.schema.typeName, err));
       }
       const started = performance.now();
       try {

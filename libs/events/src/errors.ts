@@ -13,3 +13,6 @@ export class InvalidEventError extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The dead-letter reason of a payload that does not decode as `typeName`. */
+export const undecodable = (typeName: string, err: unknown): string => `cannot decode ${typeName}: ${errorMessage(err)}`;

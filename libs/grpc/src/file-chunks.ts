@@ -3,16 +3,16 @@ import { allocateWithHeadroom } from './serializer.js';
 
 /**
  * A file in chunks of at most `chunkSize` bytes, each read into a new buffer that the caller keeps
- * (it goes on to the network, and the next chunk is read only when asked for). By default each
- * buffer has the headroom that lets `messageSerializer` send a chunk as a bytes field without
- * copying it: what an upload or a download of a large file wants.
+ * (it goes on to the network, and the next chunk is read only when asked for). Each buffer has the
+ * headroom that lets `messageSerializer` send a chunk as a bytes field without copying it: what an
+ * upload or a download of a large file wants.
  */
-export async function* readFileChunks(path: string, chunkSize: number, allocate: (size: number) => Uint8Array = allocateWithHeadroom): AsyncGenerator<Uint8Array> {
+export async function* readFileChunks(path: string, chunkSize: number): AsyncGenerator<Uint8Array> {
   if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new RangeError(`chunkSize: expected a positive whole number of bytes, got ${chunkSize}`);
   const file = await open(path, 'r');
   try {
     for (;;) {
-      const buffer = allocate(chunkSize);
+      const buffer = allocateWithHeadroom(chunkSize);
       const { bytesRead } = await file.read(buffer, 0, chunkSize, null);
       if (bytesRead === 0) return;
       yield buffer.subarray(0, bytesRead);

@@ -67,5 +67,4 @@ export {
   type UnaryFn,
 } from './client.js';
 export { status } from '@grpc/grpc-js';
-export { allocateWithHeadroom, BYTES_HEADROOM } from './serializer.js';
 export { readFileChunks } from './file-chunks.js';

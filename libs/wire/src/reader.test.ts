@@ -33,7 +33,7 @@ describe('WireReader', () => {
     r.uint32();
     expect(r.string()).toBe('héllo');
     r.uint32();
-    expect(r.bool()).toBe(true);
+    expect(r.uint32()).toBe(1);
     r.uint32();
     expect(r.int64AsNumber()).toBe(1_700_000_000);
     expect(r.done).toBe(true);
@@ -99,6 +99,9 @@ describe('WireReader', () => {
   it('reads a Timestamp and checks it ends where its field does', () => {
     const ts = new BinaryWriter().tag(1, PbWireType.Varint).int64(1_700_000_000n).tag(2, PbWireType.Varint).int32(5).tag(9, PbWireType.Varint).uint32(1).finish();
     expect(readTimestamp(new WireReader(ts), ts.length)).toEqual({ seconds: 1_700_000_000, nanos: 5 });
+    // A second occurrence of the field replaces only what it carries.
+    const nanosOnly = new BinaryWriter().tag(2, PbWireType.Varint).int32(9).finish();
+    expect(readTimestamp(new WireReader(nanosOnly), nanosOnly.length, { seconds: 7, nanos: 5 })).toEqual({ seconds: 7, nanos: 9 });
     expect(() => readTimestamp(new WireReader(ts), ts.length - 1)).toThrow(WireError);
   });
 });

@@ -70,10 +70,6 @@ export class WireReader {
     return this.uint32() | 0;
   }
 
-  bool(): boolean {
-    return this.uint32() !== 0;
-  }
-
   int64(): bigint {
     let lo = 0n;
     let shift = 0n;
@@ -220,10 +216,13 @@ export function isAscii(buf: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
-/** A google.protobuf.Timestamp body (seconds, nanos) read up to `end`, as seconds and nanos. */
-export function readTimestamp(r: WireReader, end: number): { seconds: number; nanos: number } {
-  let seconds = 0;
-  let nanos = 0;
+/**
+ * A google.protobuf.Timestamp body (seconds, nanos) read up to `end`, as seconds and nanos. A
+ * timestamp field seen twice is the merge of both: pass the first as `merged`, and the second
+ * replaces only the fields it carries.
+ */
+export function readTimestamp(r: WireReader, end: number, merged: { seconds: number; nanos: number } = { seconds: 0, nanos: 0 }): { seconds: number; nanos: number } {
+  let { seconds, nanos } = merged;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === tagOf(1, WireType.Varint)) seconds = r.int64AsNumber();

@@ -37,16 +37,12 @@ export interface MonitoringOptions {
   readonly windowMs?: number;
   /** How often the evaluator runs; 0 turns the timer off (tests call evaluateNow). Default 15 s. */
   readonly evaluationIntervalMs?: number;
-  /** One rule set for every model (tests); `rulesOf` gives each model its own. Default: DEFAULT_RULES. */
-  readonly rules?: readonly AlertRule[];
-  /** Per-model rules (MONITORING_ALERT_RULES, see rule-config.ts); wins over `rules`. */
+  /** The rules each model is judged by (MONITORING_ALERT_RULES, see rule-config.ts). Default: DEFAULT_RULES for all. */
   readonly rulesOf?: (model: string) => readonly AlertRule[];
   /** Durable consumer names (tests of a restart reuse them). */
   readonly consumerPrefix?: string;
   /** Raw predictions and labels older than this are deleted; panes stay. Default 180 days. */
   readonly predictionRetentionMs?: number;
-  /** How often retention runs. Default 1 h. */
-  readonly retentionIntervalMs?: number;
 }
 
 export interface MonitoringDeps {
@@ -98,7 +94,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
   let retention: Retention | undefined;
   let timer: NodeJS.Timeout | undefined;
   let evaluating: Promise<EvaluationResult> | undefined;
-  const evaluatorDeps = { db: deps.db, bus: deps.bus, binnings, catalog, tracker, hub, gauges, rulesOf: opts.rulesOf ?? ((): readonly AlertRule[] => opts.rules ?? DEFAULT_RULES), windowMs, logger: deps.logger };
+  const evaluatorDeps = { db: deps.db, bus: deps.bus, binnings, catalog, tracker, hub, gauges, rulesOf: opts.rulesOf ?? (() => DEFAULT_RULES), windowMs, logger: deps.logger };
 
   const evaluateNow = async (now: Date = clock()): Promise<EvaluationResult> => {
     // Rounds never overlap: the tracker's state machine needs them in order.
@@ -154,7 +150,6 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
       retention = startRetention({
         db: deps.db as Kysely<unknown>,
         rules: predictionRetentionRules(opts.predictionRetentionMs ?? DEFAULT_PREDICTION_RETENTION_MS),
-        intervalMs: opts.retentionIntervalMs ?? 3_600_000,
         logger: deps.logger,
         metrics: deps.metrics,
       });

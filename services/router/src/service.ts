@@ -38,8 +38,6 @@ export interface RouterOptions {
   readonly outcomeFlushMs: number;
   /** Outcomes, divergences and labels older than this are deleted (canary windows and experiment reports read recent ones). */
   readonly outcomeRetentionMs: number;
-  /** How often retention runs. */
-  readonly retentionIntervalMs: number;
 }
 
 export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
@@ -53,7 +51,6 @@ export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
   featureDeadlineMs: 2_000,
   outcomeFlushMs: 200,
   outcomeRetentionMs: 30 * 24 * 3_600_000,
-  retentionIntervalMs: 3_600_000,
 };
 
 export interface RouterServiceDeps {
@@ -74,8 +71,6 @@ export interface RouterServiceInstance {
   readonly canaries: CanaryController;
   /** Stores buffered outcomes and publishes buffered prediction events (tests, shutdown). */
   flush(timeoutMs?: number): Promise<boolean>;
-  /** Deletes outcomes, divergences and labels past their retention now (the timer does it hourly); rows per table. */
-  pruneNow(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -133,7 +128,6 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
     ...(logger ? { logger } : {}),
   });
 
-  const retentionRules = outcomeRetentionRules(options.outcomeRetentionMs);
   let retention: Retention | undefined;
 
   const timers: NodeJS.Timeout[] = [];
@@ -159,8 +153,7 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
       for (const t of timers) t.unref();
       retention = startRetention({
         db: db as Kysely<unknown>,
-        rules: retentionRules,
-        intervalMs: options.retentionIntervalMs,
+        rules: outcomeRetentionRules(options.outcomeRetentionMs),
         ...(logger ? { logger } : {}),
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
       });
@@ -174,10 +167,6 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
     async flush(timeoutMs = 5_000) {
       await recorders.flush();
       return events.flush(timeoutMs);
-    },
-    pruneNow() {
-      if (!retention) throw new Error('pruneNow: the router has not started');
-      return retention.runNow();
     },
     async close() {
       for (const t of timers) clearInterval(t);

@@ -38,12 +38,18 @@ async function ackState(namespace: string, consumer: string): Promise<{ floor: n
   }
 }
 
+/** The reason of every dead letter of the bus, as they arrive. */
+async function deadLetterReasons(bus: EventBus): Promise<string[]> {
+  const reasons: string[] = [];
+  await bus.consume({ name: 'dead', stream: 'DEADLETTER', subjects: ['mlops.deadletter.>'], schema: DeadLetterSchema, handler: async (e) => void reasons.push(e.message.reason) });
+  return reasons;
+}
+
 /** Batches, rejections and undecodable payloads dead-lettered, a failing batch retried: the same on both buses. */
 async function checkBatchContract(bus: EventBus & RawPublisher): Promise<void> {
   const stored: string[] = [];
-  const dead: string[] = [];
+  const dead = await deadLetterReasons(bus);
   let failures = 1;
-  await bus.consume({ name: 'dead', stream: 'DEADLETTER', subjects: ['mlops.deadletter.>'], schema: DeadLetterSchema, handler: async (e) => void dead.push(e.message.reason) });
   await consumeBatches(bus, {
     name: 'batches',
     stream: 'PREDICTIONS',
@@ -71,8 +77,7 @@ async function checkBatchContract(bus: EventBus & RawPublisher): Promise<void> {
 /** A consumer's own decoder: the handler gets what it makes of each payload; what it throws on is dead-lettered as undecodable. */
 async function checkOwnDecoder(bus: EventBus): Promise<void> {
   const seen: Array<{ id: string; bytes: number }> = [];
-  const dead: string[] = [];
-  await bus.consume({ name: 'dead', stream: 'DEADLETTER', subjects: ['mlops.deadletter.>'], schema: DeadLetterSchema, handler: async (e) => void dead.push(e.message.reason) });
+  const dead = await deadLetterReasons(bus);
   await consumeBatches(bus, {
     name: 'own-decoder',
     stream: 'PREDICTIONS',

@@ -1,6 +1,6 @@
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
 import { isUtf8 } from 'node:buffer';
-import { isAscii, readTimestamp, RecentStrings, WireError, WireReader, WireType } from '@mlops/wire';
+import { isAscii, readTimestamp, RecentStrings, tagOf, WireError, WireReader, WireType } from '@mlops/wire';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { FeatureRowSchema, type FeatureRow, type FeatureRows, type Value } from '@mlops/proto/mlops/events/v1/events_pb';
 import type { EncodedRow, IncomingRow, RowBatch, ValuesLayout } from '../domain/rows.js';
@@ -117,8 +117,8 @@ function readMapEntry<V>(c: WireReader, index: number, readValue: (c: WireReader
   let value: V | undefined;
   while (c.pos < entryEnd) {
     const t = c.uint32();
-    if (t === ((1 << 3) | LEN)) mapEntryKey = c.recentString(recentNames, index);
-    else if (t === ((2 << 3) | LEN)) {
+    if (t === tagOf(1, LEN)) mapEntryKey = c.recentString(recentNames, index);
+    else if (t === tagOf(2, LEN)) {
       const n = c.length();
       value = readValue(c, c.pos + n);
     } else c.skip(t & 7);

@@ -83,9 +83,9 @@ export class OnlineReader {
     const fetched: Array<{ view: string; rows: StoredOnlineRow[] }> = [];
     for (const [view, missing] of missingByView) {
       const rows = await readOnlineRows(this.opts.db, view, [...new Set(missing)]);
+      // These keys were missing from the snapshot: what the query returned is their answer.
       const held = known.get(view)!;
-      // A row the cache took meanwhile may be newer than the stored one read a moment ago.
-      for (const stored of rows) if (!((held.get(stored.entityKey)?.eventTimeMicros ?? -Infinity) > stored.eventTimeMicros)) held.set(stored.entityKey, stored);
+      for (const stored of rows) held.set(stored.entityKey, stored);
       fetched.push({ view, rows });
     }
     const answer = this.answer(selection, entityKeys, nowMicros, known);

@@ -19,7 +19,7 @@
  */
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { PredictionSchema, ShadowComparisonSchema, type ShadowComparison } from '@mlops/proto/mlops/events/v1/events_pb';
-import { decodeUtf8, RecentStrings, tagOf, WireError, WireReader, WireType } from '@mlops/wire';
+import { decodeUtf8, readTimestamp, RecentStrings, tagOf, WireError, WireReader, WireType } from '@mlops/wire';
 import type { ColumnVisitor } from './columns.js';
 import { MAX_TRACKED_OUTPUT_VALUES } from './columns.js';
 
@@ -82,8 +82,7 @@ function readPrediction(encoded: Uint8Array): PredictionRecord {
   let entityKey = '';
   let latencyMs = 0;
   let errorCode = '';
-  let seconds: number | undefined;
-  let nanos = 0;
+  let servedAt: { seconds: number; nanos: number } | undefined;
   const outputs: OutputTensor[] = [];
   let inputs = 0;
   while (!r.done) {
@@ -112,19 +111,9 @@ function readPrediction(encoded: Uint8Array): PredictionRecord {
       case tagOf(9, BIT64):
         latencyMs = r.double();
         break;
-      case tagOf(11, LEN): {
-        // A Timestamp seen twice merges: fields of the second replace those it sets.
-        const end = r.fieldEnd();
-        seconds ??= 0;
-        while (r.pos < end) {
-          const t = r.uint32();
-          if (t === tagOf(1, VARINT)) seconds = r.int64AsNumber();
-          else if (t === tagOf(2, VARINT)) nanos = r.int32();
-          else r.skip(t & 7);
-        }
-        r.expectAt(end, 'served_at');
+      case tagOf(11, LEN):
+        servedAt = readTimestamp(r, r.fieldEnd(), servedAt);
         break;
-      }
       case tagOf(12, LEN):
         errorCode = r.string();
         break;
@@ -134,7 +123,6 @@ function readPrediction(encoded: Uint8Array): PredictionRecord {
         r.skip(tag & 7);
     }
   }
-  const servedAt = seconds === undefined ? undefined : { seconds, nanos };
   const record = { predictionId, model, version, entityKey, latencyMs, errorCode, servedAt, outputs, encoded };
   // A key seen twice keeps its last value: protobuf-es re-encodes the map with one entry per key.
   return inputKeysUnique(inputs) ? record : { ...record, encoded: toBinary(PredictionSchema, fromBinary(PredictionSchema, encoded)) };

@@ -38,7 +38,8 @@ export function validatePredictionEvent(event: DecodedPredictionEvent, subject: 
       for (const t of p.outputs) {
         if (t.values.some((v) => !Number.isFinite(v)) && p.errorCode === '') return { ok: false, error: `prediction.outputs[${t.name}]: expected finite values` };
       }
-      return { ok: true, value: { kind: 'prediction', prediction: p, servedAt: new Date(p.servedAt.seconds * 1000 + Math.floor(p.servedAt.nanos / 1e6)) } };
+      // Rounded to the millisecond as protobuf-es's timestampDate does (shadows below).
+      return { ok: true, value: { kind: 'prediction', prediction: p, servedAt: new Date(p.servedAt.seconds * 1000 + Math.round(p.servedAt.nanos / 1e6)) } };
     }
     case 'shadow': {
       const s = event.shadow;

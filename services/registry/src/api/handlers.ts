@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { allocateWithHeadroom, RpcError, status, type AddServiceOptions, type ServiceImpl } from '@mlops/grpc';
+import { RpcError, status, type AddServiceOptions, type ServiceImpl } from '@mlops/grpc';
 import type { RegistryService } from '@mlops/proto/mlops/registry/v1/registry_pb';
 import { invalidArgument } from '../domain/result.js';
 import { listAuditRecords } from '../registry/audit-log.js';
@@ -65,8 +65,8 @@ export function registryHandlers(ctx: RegistryContext): ServiceImpl<typeof Regis
       // DATA_LOSS instead of handing a client a corrupt model with a success status.
       const hash = createHash('sha256');
       let sent = 0;
-      // Chunks are read behind reserved bytes, so the response is serialized around them in place.
-      for await (const chunk of artifact.read(chunkSize, allocateWithHeadroom)) {
+      // Chunks come with headroom: each response is serialized around its chunk, not copied.
+      for await (const chunk of artifact.read(chunkSize)) {
         hash.update(chunk);
         yield sent === 0 ? { totalSize: BigInt(artifact.size), sha256: artifact.sha256, chunk } : { chunk };
         sent += chunk.byteLength;

@@ -40,7 +40,7 @@ export function createDirectoryArtifactStore(root: string): ArtifactStore {
       return {
         sha256,
         size: info.size,
-        read: (chunkSize, allocate) => readFileChunks(path, chunkSize, allocate ?? plainBuffer),
+        read: (chunkSize) => readFileChunks(path, chunkSize),
       } satisfies StoredArtifact;
     },
 
@@ -130,7 +130,7 @@ class DirectoryUpload implements ArtifactUpload {
     const stored: StoredArtifact = {
       sha256,
       size,
-      read: (chunkSize, allocate) => readFileChunks(target, chunkSize, allocate ?? plainBuffer),
+      read: (chunkSize) => readFileChunks(target, chunkSize),
     };
     this.#state = { kind: 'committed', stored };
     return stored;
@@ -164,5 +164,3 @@ async function fsyncDirectory(dir: string): Promise<void> {
     await handle.close();
   }
 }
-
-const plainBuffer = (size: number): Uint8Array => Buffer.allocUnsafeSlow(size);

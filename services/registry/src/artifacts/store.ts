@@ -37,13 +37,10 @@ export interface StoredArtifact {
   readonly sha256: string;
   readonly size: number;
   /**
-   * Reads the artifact in chunks of at most `chunkSize` bytes, one chunk in memory at a time,
-   * each into a buffer from `allocate` (default: a plain one), which the reader never reuses.
+   * Reads the artifact in chunks of at most `chunkSize` bytes, one chunk in memory at a time, each
+   * in a buffer of its own with room in front for a gRPC message to be serialized around it.
    */
-  read(chunkSize: number, allocate?: ChunkAllocator): AsyncIterable<Uint8Array>;
+  read(chunkSize: number): AsyncIterable<Uint8Array>;
 }
-
-/** Makes a buffer of `size` bytes (the transport may want room around the bytes it sends). */
-export type ChunkAllocator = (size: number) => Uint8Array;
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;

@@ -88,7 +88,8 @@ async function fieldsOf(bytes: PositionedBytes, start: number, end: number): Pro
       default:
         throw new WireError(`unsupported wire type ${wireType}`);
     }
-    if (tag >>> 3 === 0 || valueEnd > end) throw new WireError('field past the end of its message');
+    if (tag >>> 3 === 0) throw new WireError('field number 0');
+    if (valueEnd > end) throw new WireError('field past the end of its message');
     fields.push({ field: tag >>> 3, wireType, recordStart: pos, valueStart, end: valueEnd });
     pos = valueEnd;
   }

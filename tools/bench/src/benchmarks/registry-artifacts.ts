@@ -10,6 +10,7 @@ import { createTestDatabase } from '@mlops/db/testing';
 import { createClient, readFileChunks, type Client } from '@mlops/grpc';
 import { BATCH_DIM, GraphBuilder, floatTensor } from '@mlops/model-builders';
 import { RegistryService, type CreateVersionRequestSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
+import { cpuProfileFlags } from '../cpu-profile.js';
 import { ratioFigure, type Benchmark } from '../result.js';
 import { median } from '../stats.js';
 
@@ -84,8 +85,7 @@ interface RegistryProcess {
 async function startRegistry(databaseUrl: string, dataDir: string): Promise<RegistryProcess> {
   const [grpcPort, adminPort] = [await freePort(), await freePort()];
   // REGISTRY_BENCH_CPU_PROF=<dir> writes a CPU profile of the registry process there.
-  const profile = process.env['REGISTRY_BENCH_CPU_PROF'];
-  const child = spawn(process.execPath, ['--conditions=@mlops/source', '--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), 'services/registry/src/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=@mlops/source', '--import', 'tsx', ...cpuProfileFlags('REGISTRY_BENCH_CPU_PROF'), 'services/registry/src/main.ts'], {
     cwd: repoRoot,
     env: {
       PATH: process.env['PATH'] ?? '',

@@ -8,6 +8,7 @@ import { ValueType } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_ROUTER_OPTIONS } from '@mlops/router';
 import { startPlatform } from '@mlops/router/testing';
+import { cpuProfileFlags } from '../cpu-profile.js';
 import { ratioFigure, type Benchmark } from '../result.js';
 import { median, sequentialLatency, type LatencySummary } from '../stats.js';
 
@@ -54,14 +55,14 @@ export const router: Benchmark = {
   name: 'router',
   issue: 'router Predict overhead and shadow cost (services/router)',
   async run() {
-    // ROUTER_BENCH_CPU_PROF=<dir> writes a CPU profile of the router process (profiling, not figures).
-    const profileDir = process.env['ROUTER_BENCH_CPU_PROF'];
+    // ROUTER_BENCH_CPU_PROF=<dir> writes a CPU profile of the router process.
+    const profile = cpuProfileFlags('ROUTER_BENCH_CPU_PROF');
     // The router as configured in production (startPlatform's defaults suit tests: a 200 ms canary tick, 50 ms outcome flushes).
     const routerEnv = {
       MLOPS_ROUTER_CANARY_TICK_MS: String(DEFAULT_ROUTER_OPTIONS.canaryTickMs),
       MLOPS_ROUTER_OUTCOME_FLUSH_MS: String(DEFAULT_ROUTER_OPTIONS.outcomeFlushMs),
     };
-    const platform = await startPlatform(routerEnv, { processes: true, ...(profileDir ? { execArgv: { router: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } } : {}) });
+    const platform = await startPlatform(routerEnv, { processes: true, execArgv: { router: profile } });
     const inference = createClient(GRPCInferenceService, platform.inferenceAddress, { defaultDeadlineMs: 60_000 });
     const featureStore = createClient(FeatureStoreService, platform.featureStoreAddress, { defaultDeadlineMs: 60_000 });
     try {

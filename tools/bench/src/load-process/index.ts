@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cpuProfileFlags } from '../cpu-profile.js';
 import type { LatencySummary } from '../stats.js';
 import type { LoadJob, LoadReplyMessage, LoadResult, RawTarget } from './protocol.js';
 
@@ -21,8 +22,6 @@ export interface LoadProcess {
   close(): Promise<void>;
 }
 
-const cpuProfileArgs = (dir: string | undefined): string[] => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
-
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 export async function startLoadProcess(): Promise<LoadProcess> {
@@ -30,7 +29,7 @@ export async function startLoadProcess(): Promise<LoadProcess> {
   const child: ChildProcess = fork(CHILD, [], {
     // tsx resolved from here, not from the working directory the benchmark was started in.
     // BENCH_LOAD_CPU_PROF=<dir> profiles the load generator too (its CPU is half of every figure).
-    execArgv: ['--import', import.meta.resolve('tsx'), '--conditions=@mlops/source', ...cpuProfileArgs(process.env['BENCH_LOAD_CPU_PROF'])],
+    execArgv: ['--import', import.meta.resolve('tsx'), '--conditions=@mlops/source', ...cpuProfileFlags('BENCH_LOAD_CPU_PROF')],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
