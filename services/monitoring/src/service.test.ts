@@ -31,8 +31,10 @@ async function monitoring(env: TestEnvironment, opts: Parameters<typeof startMon
 const range = (start: Date, end: Date) => ({ start: timestampFromDate(start), end: timestampFromDate(end) });
 const storedPredictions = async (m: RunningMonitoring): Promise<number> =>
   Number((await m.database.db.selectFrom('predictions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+/** Predictions counted in the panes: folded rows and the parts not folded yet. */
 const panePredictions = async (m: RunningMonitoring): Promise<number> => {
-  const rows = await m.database.db.selectFrom('panes').select('summary').execute();
+  const db = m.database.db;
+  const rows = await db.selectFrom('panes').select('summary').unionAll(db.selectFrom('pane_parts').select('summary')).execute();
   return rows.reduce((s, r) => s + (r.summary as { predictions: number }).predictions, 0);
 };
 

@@ -25,6 +25,7 @@ import { PredictionIngestor } from './ingest/predictions.js';
 import { modelOfSubject, validateLabel, validatePredictionEvent, type Label, type Result } from './ingest/validate.js';
 import type { RegistryLookup } from './registry/lookup.js';
 import { BinningCache } from './storage/binnings.js';
+import { startPaneCompaction, type PaneCompaction } from './storage/pane-compaction.js';
 import type { MonitoringTables } from './storage/schema.js';
 import { VersionCatalog } from './storage/versions.js';
 import { createMonitoringGauges } from './telemetry/gauges.js';
@@ -67,7 +68,7 @@ export interface MonitoringServiceHandle {
 
 /** Events one consumer hands over at once, stored in one transaction and acknowledged with one ack. */
 const CONSUMER_BATCH = 2000;
-/** Two batches at once: the next is decoded and inserted while the previous one commits its pane merge. */
+/** Two batches at once: the next is decoded while the previous one is stored (batches append pane parts, so neither waits on the other's locks). */
 const CONSUMER_BATCHES_IN_FLIGHT = 2;
 
 export async function createMonitoringService(deps: MonitoringDeps): Promise<MonitoringServiceHandle> {
@@ -84,7 +85,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
   const tracker = new AlertTracker(() => randomUUID());
   tracker.restore(await firingAlerts(deps.db));
 
-  const ingestor = new PredictionIngestor(deps.db, binnings, catalog, paneMs, (model, s) => {
+  const ingestor = new PredictionIngestor(deps.db, catalog, paneMs, (model, s) => {
     gauges.predictionsConsumed.inc({ model }, s.predictions);
     if (s.duplicates > 0) gauges.duplicatesSkipped.inc({ model }, s.duplicates);
   });
@@ -92,6 +93,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
 
   const consumers: ConsumerHandle[] = [];
   let retention: Retention | undefined;
+  let compaction: PaneCompaction | undefined;
   let timer: NodeJS.Timeout | undefined;
   let evaluating: Promise<EvaluationResult> | undefined;
   const evaluatorDeps = { db: deps.db, bus: deps.bus, binnings, catalog, tracker, hub, gauges, rulesOf: opts.rulesOf ?? (() => DEFAULT_RULES), windowMs, logger: deps.logger };
@@ -153,6 +155,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
         logger: deps.logger,
         metrics: deps.metrics,
       });
+      compaction = startPaneCompaction({ db: deps.db, binnings, paneMs, logger: deps.logger, metrics: deps.metrics });
       if (intervalMs > 0) {
         timer = setInterval(() => {
           evaluateNow().catch((err: unknown) => deps.logger.error({ err }, 'evaluation round failed'));
@@ -170,6 +173,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
     async close() {
       if (timer) clearInterval(timer);
       await retention?.stop();
+      await compaction?.stop();
       await Promise.all(consumers.splice(0).map((c) => c.stop()));
       await evaluating?.catch(() => undefined);
     },

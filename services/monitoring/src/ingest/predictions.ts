@@ -1,11 +1,11 @@
 /**
  * Turns validated prediction events into stored state, one group-committed transaction per
  * batch: the predictions (deduplicated by prediction id, so a redelivered event counts once),
- * their contribution to the panes, and the joins of labels that were waiting for them.
+ * their contribution to the panes (appended as pane parts), and the joins of labels that were
+ * waiting for them.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { BinningCache } from '../storage/binnings.js';
-import { mergePaneDeltas, type PaneDelta } from '../storage/panes.js';
+import { appendPaneParts, type PaneDelta } from '../storage/panes.js';
 import type { MonitoringTables } from '../storage/schema.js';
 import type { VersionCatalog, VersionInfo } from '../storage/versions.js';
 import { PaneSummary } from '../windows/pane.js';
@@ -23,7 +23,6 @@ export interface IngestStats {
 export class PredictionIngestor {
   constructor(
     private readonly db: Kysely<MonitoringTables>,
-    private readonly binnings: BinningCache,
     private readonly catalog: VersionCatalog,
     private readonly paneMs: number,
     private readonly onStored: (model: string, stats: IngestStats) => void = () => undefined,
@@ -90,7 +89,7 @@ export class PredictionIngestor {
         columns.info = info;
         visitPredictionColumns(p, columns);
       }
-      await mergePaneDeltas(tx, this.binnings, this.paneMs, deltas.values());
+      await appendPaneParts(tx, deltas.values());
 
       // Labels that arrived first, keyed by entity: join them to their prediction now.
       const byModel = new Map<string, Set<string>>();

@@ -113,4 +113,26 @@ const m002: Migration = {
   },
 };
 
-export const monitoringMigrations: Record<string, Migration> = { '001_monitoring': m001, '002_retention_indexes': m002 };
+/**
+ * Pane parts: each ingestion batch appends its pane deltas here instead of rewriting the pane
+ * under a row lock (two batches in flight, or two replicas, would otherwise wait on each other
+ * for every flush). Readers merge `panes` with the parts; the compactor folds parts into `panes`.
+ */
+const m003: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('pane_parts')
+      .addColumn('id', 'bigserial', (c) => c.primaryKey())
+      .addColumn('model', 'text', (c) => c.notNull())
+      .addColumn('version', 'bigint', (c) => c.notNull())
+      .addColumn('pane_start', 'timestamptz', (c) => c.notNull())
+      .addColumn('summary', 'jsonb', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('pane_parts_pane').on('pane_parts').columns(['model', 'version', 'pane_start']).execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable('pane_parts').execute();
+  },
+};
+
+export const monitoringMigrations: Record<string, Migration> = { '001_monitoring': m001, '002_retention_indexes': m002, '003_pane_parts': m003 };

@@ -1,7 +1,9 @@
 /**
- * Pane storage. A flush merges its in-memory pane deltas into the stored panes under a row lock
- * (mergeable summaries: replicas splitting the stream add up), in the same transaction that
- * records the predictions, so an event is acknowledged only once its contribution is stored.
+ * Pane storage. A pane is stored as one folded row in `panes` plus the parts appended since
+ * (mergeable summaries: parts, batches and replicas splitting the stream add up). An ingestion
+ * batch appends its pane deltas as parts in the same transaction that records its predictions,
+ * so an event is acknowledged only once its contribution is stored, and no batch waits on a row
+ * lock another batch holds. The compactor (pane-compaction.ts) folds parts into `panes`.
  */
 import type { Kysely, Transaction } from 'kysely';
 import { PaneSummary, mergePanes, type PaneSummaryJson } from '../windows/pane.js';
@@ -16,6 +18,13 @@ export interface PaneDelta {
   readonly summary: PaneSummary;
 }
 
+/** Appends a batch's pane deltas as parts: one insert, no lock on the pane. */
+export async function appendPaneParts(tx: Transaction<MonitoringTables>, deltas: Iterable<PaneDelta>): Promise<void> {
+  const rows = [...deltas].map((d) => ({ model: d.model, version: d.version.toString(), pane_start: new Date(d.paneStartMs), summary: JSON.stringify(d.summary.toJSON()) }));
+  if (rows.length > 0) await tx.insertInto('pane_parts').values(rows).execute();
+}
+
+/** Folds deltas into the panes' rows under a row lock (the compactor's step; also how a pane is written whole). */
 export async function mergePaneDeltas(tx: Transaction<MonitoringTables>, binnings: BinningCache, paneMs: number, deltas: Iterable<PaneDelta>): Promise<void> {
   // A stable order of row locks, so two replicas flushing the same panes cannot deadlock.
   const sorted = [...deltas].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : Number(a.version - b.version) || a.paneStartMs - b.paneStartMs));
@@ -48,28 +57,33 @@ export async function mergePaneDeltas(tx: Transaction<MonitoringTables>, binning
   }
 }
 
-/** The merge of every pane of a version starting in [range.startMs, range.endMs). */
+/**
+ * The merge of every pane of a version starting in [range.startMs, range.endMs): folded rows and
+ * parts read in one statement, so a compaction committing meanwhile is seen wholly or not at all.
+ */
 export async function loadWindow(db: Kysely<MonitoringTables>, binnings: BinningCache, model: string, version: bigint, range: TimeRange): Promise<PaneSummary> {
-  const rows = await db
-    .selectFrom('panes')
-    .select('summary')
-    .where('model', '=', model)
-    .where('version', '=', version.toString())
-    .where('pane_start', '>=', new Date(range.startMs))
-    .where('pane_start', '<', new Date(range.endMs))
-    .execute();
+  const inRange = <T extends 'panes' | 'pane_parts'>(table: T) =>
+    db
+      .selectFrom(table as 'panes')
+      .select('summary')
+      .where('model', '=', model)
+      .where('version', '=', version.toString())
+      .where('pane_start', '>=', new Date(range.startMs))
+      .where('pane_start', '<', new Date(range.endMs));
+  const rows = await inRange('panes').unionAll(inRange('pane_parts')).execute();
   await binnings.ensure(rows.flatMap((r) => binningIdsIn(r.summary)));
   return mergePanes(rows.map((r) => PaneSummary.fromJSON(r.summary as PaneSummaryJson, binnings.resolve)));
 }
 
 /** Versions with traffic in a range (what the evaluator looks at). */
 export async function activeVersions(db: Kysely<MonitoringTables>, range: TimeRange): Promise<Array<{ model: string; version: bigint }>> {
-  const rows = await db
-    .selectFrom('panes')
-    .select(['model', 'version'])
-    .distinct()
-    .where('pane_start', '>=', new Date(range.startMs))
-    .where('pane_start', '<', new Date(range.endMs))
-    .execute();
+  const inRange = <T extends 'panes' | 'pane_parts'>(table: T) =>
+    db
+      .selectFrom(table as 'panes')
+      .select(['model', 'version'])
+      .where('pane_start', '>=', new Date(range.startMs))
+      .where('pane_start', '<', new Date(range.endMs));
+  // union (not union all): distinct pairs across both tables.
+  const rows = await inRange('panes').union(inRange('pane_parts')).execute();
   return rows.map((r) => ({ model: r.model, version: BigInt(r.version) }));
 }

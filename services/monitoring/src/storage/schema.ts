@@ -42,6 +42,15 @@ export interface PanesTable {
   updated_at: Generated<Date>;
 }
 
+/** A pane delta appended by one ingestion batch, until the compactor folds it into `panes`. */
+export interface PanePartsTable {
+  id: Generated<Int8>;
+  model: string;
+  version: Int8;
+  pane_start: Date;
+  summary: Json<unknown>;
+}
+
 export interface BinningsTable {
   id: string;
   edges: Json<number[]>;
@@ -87,6 +96,7 @@ export interface MonitoringTables {
   predictions: PredictionsTable;
   labels: LabelsTable;
   panes: PanesTable;
+  pane_parts: PanePartsTable;
   binnings: BinningsTable;
   references: ReferencesTable;
   versions: VersionsTable;
