@@ -113,17 +113,24 @@ export const router: Benchmark = {
         });
       };
 
+      // Predict with every feature sent inline: no feature-store hop, the floor a router-side feature cache could reach.
+      const inline = () => {
+        const values = entityValues(i++ % ENTITIES);
+        return platform.router.predict({ model: 'plain', features: Object.fromEntries(refs.map((ref, j) => [ref, num(values[j]!)])) });
+      };
+
       // The feature hop alone: what the router asks the feature store for one entity.
       const features = () => featureStore.getOnlineFeatures({ entityKeys: [`c${i++ % ENTITIES}`], featureRefs: refs });
 
       // Every round measures all four, one after the other, so each sees the same machine conditions.
       const pids = platform.processIds;
-      const rounds: Record<'predict' | 'direct' | 'features' | 'shadowed', Measured[]> = { predict: [], direct: [], features: [], shadowed: [] };
+      const rounds: Record<'predict' | 'direct' | 'features' | 'shadowed' | 'inline', Measured[]> = { predict: [], direct: [], features: [], shadowed: [], inline: [] };
       for (let round = 0; round < ROUNDS; round++) {
         rounds.predict.push(await measure(predict('plain'), pids));
         rounds.direct.push(await measure(direct, pids));
         rounds.features.push(await measure(features, pids));
         rounds.shadowed.push(await measure(predict('shadowed'), pids));
+        rounds.inline.push(await measure(inline, pids));
       }
       const p50Of = (xs: Measured[]) => median(xs.map((s) => s.latency.p50));
       const cpuOf = (xs: Measured[], service: Service) => median(xs.map((s) => s.cpu[service]));
@@ -149,6 +156,7 @@ export const router: Benchmark = {
             { text: '≤ 2.2×', test: (r) => r <= 2.2 },
           ),
           ratioFigure('Predict p99, end to end, sequential', p99, 'ms', { label: 'ModelInfer direct', value: directP99 }),
+          ratioFigure('Predict p50, every feature inline (no feature-store hop)', p50Of(rounds.inline), 'ms', { label: 'ModelInfer direct', value: directP50 }),
           ratioFigure('feature hop: GetOnlineFeatures p50, 1 entity × 8 refs, direct', featuresP50, 'ms', { label: 'ModelInfer direct', value: directP50 }),
           ratioFigure('router hop and CPU: Predict p50 − GetOnlineFeatures p50 − ModelInfer p50', routerShareP50, 'ms', { label: 'ModelInfer direct', value: directP50 }),
           ratioFigure('router CPU per Predict', cpuOf(rounds.predict, 'router'), 'ms', { label: 'inference CPU per direct ModelInfer', value: directInferenceCpu }),
@@ -165,7 +173,7 @@ export const router: Benchmark = {
         ],
         notes: [
           `Registry, feature-store, inference and router each run as their own node process (serve.ts boots the service's spec as its main.ts does, in a NATS namespace of its own), with PostgreSQL and NATS JetStream; the load generator is this process. Logistic regression over ${FEATURE_NAMES.length} online features of ${ENTITIES} entities.`,
-          `Median of ${ROUNDS} rounds; each round runs ${CALLS} sequential calls (after ${WARMUP} unmeasured) of Predict, direct ModelInfer, direct GetOnlineFeatures and Predict with a shadow, in that order. The direct call sends the same row as typed FP32 contents, as the router does.`,
+          `Median of ${ROUNDS} rounds; each round runs ${CALLS} sequential calls (after ${WARMUP} unmeasured) of Predict, direct ModelInfer, direct GetOnlineFeatures, Predict with a shadow and Predict with every feature inline, in that order. The direct call sends the same row as typed FP32 contents, as the router does.`,
           'Time split: the feature and inference hops are timed as direct calls from the load generator; the rest of Predict is the router: one more gRPC hop plus its own CPU. CPU per call is each process\'s user + system time (/proc) over the measured calls, divided by their number; it includes work a call leaves behind (event publishing, outcome writes), and on a loaded machine the CPU per call of every process grows.',
           `The router runs with its production settings (canary tick ${DEFAULT_ROUTER_OPTIONS.canaryTickMs} ms, outcome flush ${DEFAULT_ROUTER_OPTIONS.outcomeFlushMs} ms) and publishes every prediction event to JetStream.`,
           'The shadow runs in the router after the primary answer is sent, its inference call overlapping the next primary request; its cost shows as load on the router and inference processes, not as waiting.',
