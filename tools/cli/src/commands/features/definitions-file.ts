@@ -1,6 +1,7 @@
-import { fromJson, type JsonObject, type JsonValue } from '@bufbuild/protobuf';
+import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 import { ApplyDefinitionsRequestSchema, type ApplyDefinitionsRequest } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import { parse as parseYaml } from 'yaml';
+import { messageFromJson } from '../../parsing/json-message.js';
 import { parseDurationMs } from '../../parsing/time.js';
 import { invalid, parsed, type Parsed } from '../../parsing/result.js';
 
@@ -66,9 +67,5 @@ export function definitionsFromYaml(text: string): Parsed<ApplyDefinitionsReques
         : service,
     );
   }
-  try {
-    return parsed(fromJson(ApplyDefinitionsRequestSchema, request));
-  } catch (err) {
-    return invalid(err instanceof Error ? err.message : String(err));
-  }
+  return messageFromJson(ApplyDefinitionsRequestSchema, request);
 }

@@ -1,8 +1,9 @@
-import { fromJson, type JsonValue, type MessageInitShape } from '@bufbuild/protobuf';
+import type { JsonValue, MessageInitShape } from '@bufbuild/protobuf';
 import { ReferenceProfileSchema, type LineageSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
 import type { OptionSpecs } from '../../framework/args.js';
 import { inputError } from '../../framework/errors.js';
 import { readInputText } from '../../framework/files.js';
+import { messageFromJson } from '../../parsing/json-message.js';
 import { parseKeyValues, parseNumberMap } from '../../parsing/key-value.js';
 import { invalid, parsed, type Parsed } from '../../parsing/result.js';
 
@@ -62,9 +63,7 @@ export async function readReferenceProfile(path: string, display: string) {
   } catch (err) {
     throw inputError(`${display}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  try {
-    return fromJson(ReferenceProfileSchema, json);
-  } catch (err) {
-    throw inputError(`${display}: not a ReferenceProfile (${err instanceof Error ? err.message : String(err)})`);
-  }
+  const profile = messageFromJson(ReferenceProfileSchema, json);
+  if (!profile.ok) throw inputError(`${display}: not a ReferenceProfile (${profile.error})`);
+  return profile.value;
 }
