@@ -12,6 +12,7 @@ import { startBroadcastConsumer } from './broadcast-consumer.js';
 import type { NatsConsumerContext } from './context.js';
 import { startDurableConsumer } from './durable-consumer.js';
 import { toNatsHeaders } from './headers.js';
+import { createStreamPublisher } from './stream-publisher.js';
 import { ensureStreams } from './streams.js';
 
 export interface NatsBusOptions extends BusObservability {
@@ -57,10 +58,11 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsEventBus
     throw err;
   }
   const js = nc.jetstream({ timeout: PUBLISH_TIMEOUT_MS });
+  const streamPublisher = createStreamPublisher(nc, PUBLISH_TIMEOUT_MS);
 
   const publisher = createPublisher(async (subject, _stream, payload, headers) => {
     // Resolves on the stream's ack, so "published" means stored.
-    const ack = await js.publish(ns.toWire(subject), payload, { headers: toNatsHeaders(headers) });
+    const ack = await streamPublisher.publish(ns.toWire(subject), payload, toNatsHeaders(headers));
     return { duplicate: ack.duplicate };
   }, metrics);
 
@@ -106,6 +108,7 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsEventBus
       await Promise.all([...handles].map((handle) => handle.stop()));
       // drain() flushes the acks of the last handled messages before closing.
       await nc.drain().catch(() => nc.close());
+      streamPublisher.close();
     },
   };
 }

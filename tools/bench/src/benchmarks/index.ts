@@ -1,4 +1,5 @@
 import type { Benchmark } from '../result.js';
+import { eventPublishing } from './event-publishing.js';
 import { featureStore } from './feature-store.js';
 import { grpcOverhead } from './grpc-overhead.js';
 import { registryArtifacts } from './registry-artifacts.js';
@@ -7,4 +8,4 @@ import { monitoring } from './monitoring.js';
 import { router } from './router.js';
 
 /** Every benchmark, in the order docs/benchmarks.md lists them. */
-export const BENCHMARKS: readonly Benchmark[] = [grpcOverhead, registryArtifacts, featureStore, inference, router, monitoring];
+export const BENCHMARKS: readonly Benchmark[] = [grpcOverhead, eventPublishing, registryArtifacts, featureStore, inference, router, monitoring];
