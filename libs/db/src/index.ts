@@ -5,3 +5,4 @@ export { DatabaseOpenError, type DatabaseOpenFailure } from './errors.js';
 export { isSerializationFailure, isUniqueViolation, sqlState } from './sqlstate.js';
 export type { Kysely, Migration } from 'kysely';
 export { pruneOlderThan, PRUNE_BATCH_ROWS, startRetention, type Retention, type RetentionOptions, type RetentionRule } from './retention.js';
+export { startPeriodicRounds, type PeriodicRounds, type PeriodicRoundsOptions } from './periodic-rounds.js';

@@ -7,6 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { startPeriodicRounds, type PeriodicRounds } from './periodic-rounds.js';
 
 export interface RetentionRule {
   /** A table of the service's schema (the search_path). */
@@ -57,12 +58,8 @@ export interface RetentionOptions {
   readonly clock?: () => Date;
 }
 
-export interface Retention {
-  /** One round over every rule now (what the timer runs); rows deleted per table. */
-  runNow(): Promise<Record<string, number>>;
-  /** Stops the timer and waits for a running round. */
-  stop(): Promise<void>;
-}
+/** `runNow` runs one round over every rule (what the timer runs) and returns the rows deleted per table. */
+export type Retention = PeriodicRounds<Record<string, number>>;
 
 const FIRST_ROUND_AFTER_MS = 60_000;
 const DEFAULT_INTERVAL_MS = 3_600_000;
@@ -77,7 +74,6 @@ export function startRetention(opts: RetentionOptions): Retention {
     : undefined;
   // Every table's series exists from the start, so a dashboard shows 0 rather than no data.
   for (const rule of opts.rules) deletedRows?.inc({ table: rule.table }, 0);
-  let running: Promise<Record<string, number>> | undefined;
   const round = async (): Promise<Record<string, number>> => {
     const deleted: Record<string, number> = {};
     for (const rule of opts.rules) {
@@ -88,32 +84,11 @@ export function startRetention(opts: RetentionOptions): Retention {
     if (Object.values(deleted).some((n) => n > 0)) opts.logger?.info({ deleted }, 'retention: old rows deleted');
     return deleted;
   };
-  const runNow = async (): Promise<Record<string, number>> => {
-    // Rounds never overlap: a slow one (a backlog after downtime) finishes before the next starts.
-    while (running) await running.catch(() => undefined);
-    running = round();
-    try {
-      return await running;
-    } finally {
-      running = undefined;
-    }
-  };
-  const tick = () => {
-    runNow().catch((err: unknown) => opts.logger?.warn({ err }, 'retention round failed; the next one retries'));
-  };
   // The first round soon after start (a service that restarts often still prunes), then every interval.
-  let timer: NodeJS.Timeout = setTimeout(() => {
-    tick();
-    timer = setInterval(tick, intervalMs);
-    timer.unref();
-  }, Math.min(intervalMs, FIRST_ROUND_AFTER_MS));
-  timer.unref();
-  return {
-    runNow,
-    async stop() {
-      // Node's clearTimeout clears either kind of timer: the first round's or the interval.
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return startPeriodicRounds({
+    round,
+    intervalMs,
+    firstAfterMs: Math.min(intervalMs, FIRST_ROUND_AFTER_MS),
+    onError: (err) => opts.logger?.warn({ err }, 'retention round failed; the next one retries'),
+  });
 }

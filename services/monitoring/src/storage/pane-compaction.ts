@@ -5,6 +5,7 @@
  * pane's row in one transaction: a replica compacting the same pane at once blocks on those rows
  * and then finds them gone, so no part is folded twice, and a crash folds none.
  */
+import { startPeriodicRounds, type PeriodicRounds } from '@mlops/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -29,12 +30,8 @@ export interface PaneCompactionOptions {
   readonly intervalMs?: number;
 }
 
-export interface PaneCompaction {
-  /** One round now (rounds never overlap); resolves to the parts folded. */
-  runNow(): Promise<number>;
-  /** Stops the timer and waits for a running round. */
-  stop(): Promise<void>;
-}
+/** `runNow` runs one round now and returns the parts it folded. */
+export type PaneCompaction = PeriodicRounds<number>;
 
 /** Folds up to PARTS_PER_STEP parts of one pane into its row; returns how many it folded. */
 export async function foldPaneParts(db: Kysely<MonitoringTables>, binnings: BinningCache, paneMs: number, pane: { model: string; version: bigint; paneStart: Date }): Promise<number> {
@@ -83,37 +80,15 @@ export function startPaneCompaction(opts: PaneCompactionOptions): PaneCompaction
   const registers = opts.metrics ? [opts.metrics] : [];
   const compacted = new Counter({ name: 'mlops_monitoring_pane_parts_compacted_total', help: 'Pane parts folded into their panes', registers });
   const pending = new Gauge({ name: 'mlops_monitoring_pane_parts_pending', help: 'Pane parts not yet folded, after the last compaction round (growing: compaction is behind)', registers });
-  let running: Promise<number> | undefined;
-  let stopped = false;
-
-  const round = async (): Promise<number> => {
-    const folded = await compactPaneParts(opts.db, opts.binnings, opts.paneMs);
-    compacted.inc(folded);
-    const left = await opts.db.selectFrom('pane_parts').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    pending.set(Number(left.n));
-    return folded;
-  };
-  const runNow = async (): Promise<number> => {
-    while (running) await running.catch(() => undefined);
-    running = round();
-    try {
-      return await running;
-    } finally {
-      running = undefined;
-    }
-  };
-  const timer = setInterval(() => {
-    if (stopped || running) return;
-    runNow().catch((err: unknown) => opts.logger?.error({ err }, 'pane compaction round failed; parts stay readable and are folded by a later round'));
-  }, opts.intervalMs ?? DEFAULT_INTERVAL_MS);
-  timer.unref();
-
-  return {
-    runNow,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
+  return startPeriodicRounds({
+    async round() {
+      const folded = await compactPaneParts(opts.db, opts.binnings, opts.paneMs);
+      compacted.inc(folded);
+      const left = await opts.db.selectFrom('pane_parts').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      pending.set(Number(left.n));
+      return folded;
     },
-  };
+    intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS,
+    onError: (err) => opts.logger?.error({ err }, 'pane compaction round failed; parts stay readable and are folded by a later round'),
+  });
 }
