@@ -26,7 +26,7 @@ export interface PaneCompactionOptions {
   readonly paneMs: number;
   readonly logger?: Logger;
   readonly metrics?: Registry;
-  /** Time between rounds; default 5 s (a window read merges about paneMs / batch interval parts per open pane until then). */
+  /** Time between rounds; default 5 s. Until a round folds them, window reads also merge the parts appended since the last one. */
   readonly intervalMs?: number;
 }
 

@@ -26,7 +26,7 @@ export async function appendPaneParts(tx: Transaction<MonitoringTables>, deltas:
 
 /** Folds deltas into the panes' rows under a row lock (the compactor's step; also how a pane is written whole). */
 export async function mergePaneDeltas(tx: Transaction<MonitoringTables>, binnings: BinningCache, paneMs: number, deltas: Iterable<PaneDelta>): Promise<void> {
-  // A stable order of row locks, so two replicas flushing the same panes cannot deadlock.
+  // A stable order of row locks, so two replicas compacting the same panes cannot deadlock.
   const sorted = [...deltas].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : Number(a.version - b.version) || a.paneStartMs - b.paneStartMs));
   for (const d of sorted) {
     const key = { model: d.model, version: d.version.toString(), pane_start: new Date(d.paneStartMs) };
@@ -62,7 +62,7 @@ export async function mergePaneDeltas(tx: Transaction<MonitoringTables>, binning
  * parts read in one statement, so a compaction committing meanwhile is seen wholly or not at all.
  */
 export async function loadWindow(db: Kysely<MonitoringTables>, binnings: BinningCache, model: string, version: bigint, range: TimeRange): Promise<PaneSummary> {
-  const inRange = <T extends 'panes' | 'pane_parts'>(table: T) =>
+  const inRange = (table: 'panes' | 'pane_parts') =>
     db
       .selectFrom(table as 'panes')
       .select('summary')
@@ -77,7 +77,7 @@ export async function loadWindow(db: Kysely<MonitoringTables>, binnings: Binning
 
 /** Versions with traffic in a range (what the evaluator looks at). */
 export async function activeVersions(db: Kysely<MonitoringTables>, range: TimeRange): Promise<Array<{ model: string; version: bigint }>> {
-  const inRange = <T extends 'panes' | 'pane_parts'>(table: T) =>
+  const inRange = (table: 'panes' | 'pane_parts') =>
     db
       .selectFrom(table as 'panes')
       .select(['model', 'version'])
