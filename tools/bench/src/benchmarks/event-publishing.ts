@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connectNatsBus, deleteNamespacedStreams } from '@mlops/events';
+import { initTracing } from '@mlops/telemetry';
 import { connect, headers } from 'nats';
 import { ratioFigure, type Benchmark } from '../result.js';
 import { median } from '../stats.js';
@@ -37,6 +38,8 @@ export const eventPublishing: Benchmark = {
   issue: 'event publishing cost (libs/events), paid per prediction by the router',
   async run() {
     const namespace = `bench_${randomBytes(5).toString('hex')}`;
+    // Spans are recorded as in a service (bootService installs the same provider), exported nowhere.
+    const tracing = initTracing({ service: 'bench-event-publishing', version: '0' });
     const bus = await connectNatsBus({ url: NATS_URL, name: 'bench-event-publishing', namespace });
     const nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
     try {
@@ -64,13 +67,14 @@ export const eventPublishing: Benchmark = {
         ],
         notes: [
           `${MESSAGES.toLocaleString('en')} events of ${PAYLOAD.byteLength} bytes per run, ${IN_FLIGHT} publishes in flight, each resolved on the stream's ack (file storage, 2 min duplicate window); median of ${ROUNDS} alternating rounds. CPU is this process's user + system time per event (the nats-server's is not counted).`,
-          'The bus adds what every platform publish carries: a PRODUCER span (no exporter), W3C trace and Nats-Msg-Id headers, the published-events counter; it sends through the stream publisher (stream-publisher.ts: one ack inbox, a token per message) instead of a request per message.',
+          'The bus adds what every platform publish carries: a PRODUCER span (recorded as in a service, exported nowhere), W3C trace and Nats-Msg-Id headers, the published-events counter; it sends through the stream publisher (stream-publisher.ts: one ack inbox, a token per message) instead of a request per message.',
         ],
       };
     } finally {
       await bus.close();
       await nc.close();
       await deleteNamespacedStreams(NATS_URL, namespace);
+      await tracing.shutdown();
     }
   },
 };
