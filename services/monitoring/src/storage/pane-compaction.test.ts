@@ -1,5 +1,5 @@
 import { openDatabase } from '@mlops/db';
-import { createTestDatabase } from '@mlops/db/testing';
+import { dialectsUnderTest, type DialectUnderTest } from '@mlops/db/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { UNIVERSAL_BINNING } from '../windows/binning.js';
 import { PaneSummary } from '../windows/pane.js';
@@ -12,10 +12,10 @@ import type { MonitoringTables } from './schema.js';
 const PANE_MS = 60_000;
 const T0 = Date.UTC(2026, 11, 1, 12, 0);
 
-async function database() {
-  const created = await createTestDatabase();
-  onTestFinished(() => created.drop());
-  const opened = await openDatabase<MonitoringTables>({ schema: 'monitoring', migrations: monitoringMigrations, url: created.url });
+async function database(dialect: DialectUnderTest) {
+  const target = await dialect.create();
+  onTestFinished(() => target.drop());
+  const opened = await openDatabase<MonitoringTables>({ schema: 'monitoring', migrations: monitoringMigrations, ...target.options });
   onTestFinished(() => opened.close());
   return opened.db;
 }
@@ -51,9 +51,11 @@ const counts = async (db: Awaited<ReturnType<typeof database>>) => ({
   panes: (await db.selectFrom('panes').select('pane_start').execute()).length,
 });
 
-describe('pane parts and their compaction', () => {
-  it('a window reads the same before and after compaction, and parts appended later still count', async () => {
-    const db = await database();
+// The same statements on PostgreSQL and on embedded PGlite (what `npm start` runs on).
+describe.each(dialectsUnderTest())('pane parts and their compaction on $kind', (dialect) => {
+  // PGlite's first start (initdb in WebAssembly) alone can take half a minute on a busy machine.
+  it('a window reads the same before and after compaction, and parts appended later still count', { timeout: 240_000 }, async () => {
+    const db = await database(dialect);
     const binnings = new BinningCache(db);
     // Seven batches in pane 0, three in pane 1, each its own transaction as ingestion does.
     for (let b = 0; b < 10; b++) await db.transaction().execute((tx) => appendPaneParts(tx, [delta(b < 7 ? 0 : 1, 20 + b, b)]));
@@ -74,8 +76,8 @@ describe('pane parts and their compaction', () => {
     expect((await loadWindow(db, binnings, 'churn', 3n, range)).toJSON().predictions).toBe(before.predictions + 5);
   });
 
-  it('folds a backlog in bounded steps until no part is left', async () => {
-    const db = await database();
+  it('folds a backlog in bounded steps until no part is left', { timeout: 240_000 }, async () => {
+    const db = await database(dialect);
     const binnings = new BinningCache(db);
     await db.transaction().execute((tx) => appendPaneParts(tx, Array.from({ length: 1_200 }, (_, i) => delta(0, 1, i))));
     const pane = { model: 'churn', version: 3n, paneStart: new Date(T0) };
