@@ -131,7 +131,7 @@ export const canaryCommand = defineCommand({
     'min-samples': { type: 'string', valueName: 'N', description: 'candidate predictions a step needs before it is judged' },
     'max-error-rate': { type: 'string', valueName: 'FRACTION', description: 'gate: failed share of candidate predictions' },
     'max-p99-ms': { type: 'string', valueName: 'MS', description: 'gate: p99 latency of the candidate' },
-    'max-divergence': { type: 'string', valueName: 'X', description: 'gate: mean |candidate - stable| of the first output' },
+    'max-divergence': { type: 'string', valueName: 'X', description: 'gate: mean |candidate - stable| of the first output, judged once half of --min-samples have a stable comparison' },
     'min-accuracy': { type: 'string', valueName: 'FRACTION', description: 'gate: accuracy on labelled predictions' },
     'min-labels': { type: 'string', valueName: 'N', description: 'labels needed before the accuracy gate is judged' },
     'promote-alias': { type: 'string', valueName: 'ALIAS', description: 'registry alias moved on promotion (default production)' },
