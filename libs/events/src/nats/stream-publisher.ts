@@ -25,6 +25,8 @@ interface Waiting {
 /** How often waiting publishes are checked against their deadline (one timer for all of them). */
 const SWEEP_MS = 250;
 
+const utf8 = new TextDecoder();
+
 /**
  * JetStream publishing as the Go client's PublishAsync does it: every message is a plain publish
  * whose reply subject is a token under one inbox this publisher subscribes to, and the stream's
@@ -58,7 +60,7 @@ export function createStreamPublisher(nc: NatsConnection, timeoutMs: number): St
     }
     let ack: { stream?: string; seq?: number; duplicate?: boolean; error?: { code?: number; description?: string } };
     try {
-      ack = JSON.parse(new TextDecoder().decode(msg.data)) as typeof ack;
+      ack = JSON.parse(utf8.decode(msg.data)) as typeof ack;
     } catch {
       entry.reject(new Error(`publishing to ${entry.subject}: the server's ack is not JSON`));
       return;
@@ -70,7 +72,12 @@ export function createStreamPublisher(nc: NatsConnection, timeoutMs: number): St
     entry.resolve({ stream: ack.stream ?? '', seq: ack.seq ?? 0, duplicate: ack.duplicate === true });
   };
 
-  const subscription: Subscription = nc.subscribe(`${inbox}.*`, { callback: (err, msg) => (err ? undefined : onAck(msg)) });
+  // The ack inbox failing (a permissions error, say) fails every publish waiting on it at once.
+  const onInboxError = (err: Error): void => {
+    for (const entry of waiting.values()) entry.reject(new Error(`publishing to ${entry.subject}: the ack inbox failed: ${err.message}`));
+    waiting.clear();
+  };
+  const subscription: Subscription = nc.subscribe(`${inbox}.*`, { callback: (err, msg) => (err ? onInboxError(err) : onAck(msg)) });
 
   const sweeper = setInterval(() => {
     const now = Date.now();
