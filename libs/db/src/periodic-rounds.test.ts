@@ -53,4 +53,23 @@ describe('startPeriodicRounds', () => {
     await new Promise((r) => setTimeout(r, 30));
     expect(calls).toBe(after);
   });
+
+  it('passes runNow its argument, and runs no timer at an interval of 0', async () => {
+    const seen: Array<string | undefined> = [];
+    const rounds = startPeriodicRounds<number, string>({
+      round: async (arg) => {
+        seen.push(arg);
+        return seen.length;
+      },
+      intervalMs: 0,
+      firstAfterMs: 0,
+      onError: () => undefined,
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([]);
+    expect(await rounds.runNow('at noon')).toBe(1);
+    expect(await rounds.runNow()).toBe(2);
+    expect(seen).toEqual(['at noon', undefined]);
+    await rounds.stop();
+  });
 });

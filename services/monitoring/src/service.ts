@@ -4,7 +4,7 @@
  * is what tests and the all-in-one launcher compose; `monitoringSpec` boots it for real.
  */
 import { randomUUID } from 'node:crypto';
-import { startRetention, type Retention } from '@mlops/db';
+import { startPeriodicRounds, startRetention, type PeriodicRounds, type Retention } from '@mlops/db';
 import { consumeBatches, type BatchRejection, type ConsumerHandle, type EventBus } from '@mlops/events';
 import { LabelSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
 import { MonitoringService } from '@mlops/proto/mlops/monitoring/v1/monitoring_pb';
@@ -60,7 +60,7 @@ export interface MonitoringServiceHandle {
   register(server: GrpcServer): void;
   /** Starts the consumers and the evaluation timer. */
   start(): Promise<void>;
-  /** One evaluation round now (the timer calls the same). */
+  /** One evaluation round now (the timer calls the same); after `start`. */
   evaluateNow(now?: Date): Promise<EvaluationResult>;
   readiness(): Promise<Record<string, { ok: boolean; detail?: string }>>;
   close(): Promise<void>;
@@ -94,19 +94,12 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
   const consumers: ConsumerHandle[] = [];
   let retention: Retention | undefined;
   let compaction: PaneCompaction | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let evaluating: Promise<EvaluationResult> | undefined;
+  let evaluations: PeriodicRounds<EvaluationResult, Date> | undefined;
   const evaluatorDeps = { db: deps.db, bus: deps.bus, binnings, catalog, tracker, hub, gauges, rulesOf: opts.rulesOf ?? (() => DEFAULT_RULES), windowMs, logger: deps.logger };
 
-  const evaluateNow = async (now: Date = clock()): Promise<EvaluationResult> => {
-    // Rounds never overlap: the tracker's state machine needs them in order.
-    while (evaluating) await evaluating.catch(() => undefined);
-    evaluating = evaluate(evaluatorDeps, now);
-    try {
-      return await evaluating;
-    } finally {
-      evaluating = undefined;
-    }
+  const evaluateNow = (now: Date = clock()): Promise<EvaluationResult> => {
+    if (evaluations === undefined) return Promise.reject(new Error('the monitoring service is not started'));
+    return evaluations.runNow(now);
   };
 
   return {
@@ -156,12 +149,13 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
         metrics: deps.metrics,
       });
       compaction = startPaneCompaction({ db: deps.db, binnings, paneMs, logger: deps.logger, metrics: deps.metrics });
-      if (intervalMs > 0) {
-        timer = setInterval(() => {
-          evaluateNow().catch((err: unknown) => deps.logger.error({ err }, 'evaluation round failed'));
-        }, intervalMs);
-        timer.unref();
-      }
+      // Rounds never overlap (the tracker's state machine needs them in order); an interval of 0
+      // runs them only on demand (tests call evaluateNow).
+      evaluations = startPeriodicRounds<EvaluationResult, Date>({
+        round: (now) => evaluate(evaluatorDeps, now ?? clock()),
+        intervalMs,
+        onError: (err) => deps.logger.error({ err }, 'evaluation round failed'),
+      });
     },
 
     evaluateNow,
@@ -171,11 +165,10 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
     },
 
     async close() {
-      if (timer) clearInterval(timer);
+      await evaluations?.stop();
       await retention?.stop();
       await compaction?.stop();
       await Promise.all(consumers.splice(0).map((c) => c.stop()));
-      await evaluating?.catch(() => undefined);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import { startRetention, type Database, type Kysely, type Retention } from '@mlops/db';
+import { startPeriodicRounds, startRetention, type Database, type Kysely, type PeriodicRounds, type Retention } from '@mlops/db';
 import type { ConsumerHandle, EventBus } from '@mlops/events';
 import type { GrpcServer } from '@mlops/grpc';
 import { DeploymentEventSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
@@ -132,7 +132,7 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
 
   const timers: NodeJS.Timeout[] = [];
   let consumers: ConsumerHandle[] = [];
-  let ticking: Promise<void> | undefined;
+  let canaryTicks: PeriodicRounds<void> | undefined;
 
   return {
     register(server) {
@@ -140,16 +140,13 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
     },
     async start() {
       consumers = await startRouterConsumers({ bus: deps.bus, db, cache, catalog, canaries, ...(logger ? { logger } : {}) });
-      timers.push(
-        setInterval(() => {
-          // One tick at a time: a slow database must not pile ticks up.
-          ticking ??= canaries
-            .tick()
-            .catch((e: unknown) => logger?.error({ err: e }, 'canary tick failed'))
-            .finally(() => (ticking = undefined));
-        }, options.canaryTickMs),
-        setInterval(() => void cache.reloadAll().catch((e: unknown) => logger?.warn({ err: e }, 'deployment refresh failed')), options.deploymentRefreshMs),
-      );
+      // One tick at a time: a slow database must not pile ticks up.
+      canaryTicks = startPeriodicRounds({
+        round: () => canaries.tick(),
+        intervalMs: options.canaryTickMs,
+        onError: (e) => logger?.error({ err: e }, 'canary tick failed'),
+      });
+      timers.push(setInterval(() => void cache.reloadAll().catch((e: unknown) => logger?.warn({ err: e }, 'deployment refresh failed')), options.deploymentRefreshMs));
       for (const t of timers) t.unref();
       retention = startRetention({
         db: db as Kysely<unknown>,
@@ -171,7 +168,7 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
     async close() {
       for (const t of timers) clearInterval(t);
       await retention?.stop();
-      await ticking;
+      await canaryTicks?.stop();
       await Promise.all(consumers.map((c) => c.stop()));
       await Promise.all([background.shadow.close(), background.divergence.close()]);
       await events.close(2_000);
