@@ -28,7 +28,28 @@ export type Settlement =
 export interface DeliveryDeps {
   readonly metrics: EventMetrics;
   readonly logger: Logger | undefined;
+  /** See `BusFailurePolicy`. */
+  readonly isTransientFailure: ((err: unknown) => boolean) | undefined;
   publishDeadLetter(deadLetter: DeadLetter, msgId: string): Promise<void>;
+}
+
+/** What becomes of a delivery whose handler failed with anything but an `InvalidEventError`. */
+export type FailureOutcome = { readonly kind: 'retry'; readonly delayMs: number; readonly transient: boolean } | { readonly kind: 'dead_letter' };
+
+/**
+ * A failed delivery is retried after its backoff step until it runs out of deliveries, then
+ * dead-lettered; a transient failure (the bus's `isTransientFailure`) is retried however many
+ * deliveries it took, so an outage longer than the retries loses nothing to the dead letters.
+ */
+export function failureOutcome(
+  consumer: Pick<ResolvedConsumer<DescMessage>, 'maxDeliver' | 'backoffMs'>,
+  deps: Pick<DeliveryDeps, 'isTransientFailure'>,
+  deliveryCount: number,
+  err: unknown,
+): FailureOutcome {
+  const transient = deps.isTransientFailure?.(err) ?? false;
+  if (!transient && deliveryCount >= consumer.maxDeliver) return { kind: 'dead_letter' };
+  return { kind: 'retry', delayMs: backoffDelay(consumer.backoffMs, deliveryCount), transient };
 }
 
 export const MSG_ID_HEADER = 'Nats-Msg-Id';
@@ -115,14 +136,21 @@ export function createDeliveryProcessor<D extends DescMessage>(
         metrics.handlerSeconds(consumer.name, (performance.now() - started) / 1000);
         failSpan(span, err);
         if (err instanceof InvalidEventError) return deadLetter(delivery, 'validation', err.message);
-        if (delivery.deliveryCount >= consumer.maxDeliver) return deadLetter(delivery, 'handler', errorMessage(err));
-        const delayMs = backoffDelay(consumer.backoffMs, delivery.deliveryCount);
+        const outcome = failureOutcome(consumer, deps, delivery.deliveryCount, err);
+        if (outcome.kind === 'dead_letter') return deadLetter(delivery, 'handler', errorMessage(err));
         logger?.warn(
-          { err, consumer: consumer.name, subject: delivery.subject, deliveryCount: delivery.deliveryCount, retryInMs: delayMs },
+          {
+            err,
+            consumer: consumer.name,
+            subject: delivery.subject,
+            deliveryCount: delivery.deliveryCount,
+            retryInMs: outcome.delayMs,
+            transient: outcome.transient,
+          },
           'event handler failed; will retry',
         );
         metrics.consumed(consumer.name, 'retry');
-        return { kind: 'retry', delayMs };
+        return { kind: 'retry', delayMs: outcome.delayMs };
       }
       metrics.handlerSeconds(consumer.name, (performance.now() - started) / 1000);
       metrics.consumed(consumer.name, 'ack');

@@ -3,6 +3,7 @@ export type {
   BatchConsumerSpec,
   BatchConsumingBus,
   BatchRejection,
+  BusFailurePolicy,
   BusObservability,
   ConsumerHandle,
   ConsumerMode,

@@ -87,6 +87,18 @@ export interface RawPublisher {
   publishBytes(subject: string, payload: Uint8Array, opts?: PublishOptions & { headers?: Record<string, string> }): Promise<void>;
 }
 
+/** How a bus treats a handler's failure. */
+export interface BusFailurePolicy {
+  /**
+   * Whether a failure is an outage of something handlers depend on (their database restarting,
+   * say) rather than a fault of the event. Such a failure is retried for as long as it lasts, at
+   * the last step of the consumer's backoff, and never dead-letters the event: dead letters are
+   * for events that cannot be processed, not for a dependency that was down longer than the
+   * retries lasted. Absent: every failure counts against `maxDeliver`.
+   */
+  readonly isTransientFailure?: (err: unknown) => boolean;
+}
+
 export interface BusObservability {
   readonly logger?: Logger;
   /** When given, the `mlops_events_*` metrics are registered on it. */

@@ -61,16 +61,28 @@ export const unimplemented = (message: string): RpcError => new RpcError(status.
 export const INTERNAL_ERROR_MESSAGE = 'internal error';
 
 /**
- * The status a failed handler answers with. A non-RpcError becomes INTERNAL (never UNKNOWN);
- * `unexpected` tells the caller to log it with its stack.
+ * Says why a failure means a dependency is down (the database restarting, say) rather than a
+ * fault of the server or the request, or undefined when it does not.
  */
-export function toServiceError(err: unknown): { status: Partial<StatusObject> & { code: status; details: string }; unexpected: boolean } {
+export type UnavailableReason = (err: unknown) => string | undefined;
+
+/**
+ * The status a failed handler answers with. A failure `unavailableReason` recognises answers
+ * UNAVAILABLE with its reason (clients retry that status); any other non-RpcError becomes INTERNAL
+ * (never UNKNOWN), and `unexpected` tells the caller to log it with its stack.
+ */
+export function toServiceError(
+  err: unknown,
+  unavailableReason?: UnavailableReason,
+): { status: Partial<StatusObject> & { code: status; details: string }; unexpected: boolean } {
   if (err instanceof RpcError) {
     return {
       status: { code: err.code, details: err.message, ...(err.metadata ? { metadata: err.metadata } : {}) },
       unexpected: false,
     };
   }
+  const reason = unavailableReason?.(err);
+  if (reason !== undefined) return { status: { code: status.UNAVAILABLE, details: reason }, unexpected: false };
   return { status: { code: status.INTERNAL, details: INTERNAL_ERROR_MESSAGE }, unexpected: true };
 }
 

@@ -13,7 +13,7 @@ import type {
 import { context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { authenticate, authorize, type AuthConfig, type Permission, type Principal } from './auth.js';
-import { cancelled, deadlineExceeded, invalidArgument, toServiceError, unimplemented } from './errors.js';
+import { cancelled, deadlineExceeded, invalidArgument, RpcError, toServiceError, unimplemented, type UnavailableReason } from './errors.js';
 import { CallAbort } from './call-abort.js';
 import type { InFlightCalls } from './in-flight.js';
 import type { MethodMetrics, RpcMetrics } from './metrics.js';
@@ -30,6 +30,7 @@ export interface HandlerDeps {
   readonly metrics: RpcMetrics;
   readonly auth: AuthConfig;
   readonly calls: InFlightCalls;
+  readonly unavailableReason: UnavailableReason | undefined;
 }
 
 // grpc-js does not export its ServerSurfaceCall type; what every server call kind shares.
@@ -136,8 +137,10 @@ async function observeCall<T>(
     outcome = { ok: true, value };
   } catch (err) {
     const failure = abort.aborted ? abort.reason : err;
-    const { status, unexpected } = toServiceError(failure);
+    const { status, unexpected } = toServiceError(failure, deps.unavailableReason);
     if (unexpected) deps.logger?.error({ err: failure, method: path }, 'gRPC handler failed with an unexpected error');
+    // Not an RpcError and not unexpected: a dependency is down (toServiceError's UNAVAILABLE).
+    else if (!(failure instanceof RpcError)) deps.logger?.warn({ err: failure, method: path }, 'gRPC call failed: a dependency is unavailable');
     outcome = { ok: false, status };
   } finally {
     clearTimeout(deadlineTimer);

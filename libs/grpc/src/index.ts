@@ -17,6 +17,7 @@ export {
   unauthenticated,
   unavailable,
   unimplemented,
+  type UnavailableReason,
 } from './errors.js';
 export {
   AUTH_OFF,

@@ -93,6 +93,23 @@ describe('gRPC round trips against a real server', () => {
     expect(err.message).toBe('internal error');
   });
 
+  it('a failure the server recognises as a dependency outage answers UNAVAILABLE with its reason', async () => {
+    const outageAware = await startEchoServer({
+      // Says yes to every Error, RpcErrors included.
+      unavailableReason: (err) => (err instanceof Error ? 'the store is down; retry with backoff' : undefined),
+    });
+    const outageClient = createClient(EchoService, outageAware.address);
+    try {
+      const err = await rejection(outageClient.echo({ text: 'crash' }));
+      expect([status[err.code], err.message]).toEqual(['UNAVAILABLE', 'the store is down; retry with backoff']);
+      // An RpcError keeps its own code whatever the classifier says.
+      expect((await rejection(outageClient.echo({ failWithCode: status.NOT_FOUND }))).code).toBe(status.NOT_FOUND);
+    } finally {
+      outageClient.close();
+      await outageAware.close();
+    }
+  });
+
   it('an RpcError code thrown mid-stream reaches a streaming client', async () => {
     const err = await rejection(collect(client.echoBidiStream([{ text: 'ok' }, { failWithCode: status.NOT_FOUND }])));
     expect(err.code).toBe(status.NOT_FOUND);

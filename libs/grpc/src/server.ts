@@ -4,7 +4,7 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from '@g
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AUTH_OFF, type AuthConfig } from './auth.js';
-import { unavailable } from './errors.js';
+import { unavailable, type UnavailableReason } from './errors.js';
 import { wrapHandler, type HandlerDeps, type MethodAccess } from './handlers.js';
 import { HealthRegistry, HealthService, OVERALL, healthService, type HealthControl } from './health.js';
 import { InFlightCalls } from './in-flight.js';
@@ -34,6 +34,11 @@ export interface GrpcServerOptions {
   readonly maxMessageBytes?: number;
   /** HTTP/2 receive window per stream and per connection. Default 8 MiB. */
   readonly flowControlWindowBytes?: number;
+  /**
+   * Recognises failures that mean a dependency is down (see `UnavailableReason`): those calls
+   * answer UNAVAILABLE with the reason, and are logged as a warning, not as a server bug.
+   */
+  readonly unavailableReason?: UnavailableReason;
 }
 
 export interface GrpcServer {
@@ -65,6 +70,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     metrics: createRpcMetrics(options.metrics, 'server'),
     auth: options.auth ?? AUTH_OFF,
     calls: new InFlightCalls(),
+    unavailableReason: options.unavailableReason,
   };
   const health = new HealthRegistry();
   const reflection = new ReflectionIndex();

@@ -12,6 +12,7 @@ import {
   type ReadinessReport,
 } from '@mlops/telemetry';
 import type { Migration } from 'kysely';
+import { databaseUnavailableReason, SERVICE_BUS_FAILURE_POLICY } from './failure-policy.js';
 import type { Registry } from 'prom-client';
 
 type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;
@@ -142,12 +143,13 @@ export async function bootService<DB, Extra extends Record<string, unknown>>(
         name: service,
         logger,
         metrics,
+        ...SERVICE_BUS_FAILURE_POLICY,
         ...(options.natsNamespace ? { namespace: options.natsNamespace } : {}),
       });
       cleanups.push(() => bus.close());
     } else {
       logger.warn('NATS_URL is not set: events stay inside this process (in-process bus)');
-      bus = createInProcessBus({ logger, metrics });
+      bus = createInProcessBus({ logger, metrics, ...SERVICE_BUS_FAILURE_POLICY });
       cleanups.push(() => bus.close());
     }
 
@@ -159,6 +161,7 @@ export async function bootService<DB, Extra extends Record<string, unknown>>(
       service,
       logger,
       metrics,
+      unavailableReason: databaseUnavailableReason,
       ...(config.MLOPS_AUTH_TOKENS ? { auth: parseAuthTokens(config.MLOPS_AUTH_TOKENS) } : {}),
     });
     instance.register(server);

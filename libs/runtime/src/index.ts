@@ -10,3 +10,4 @@ export {
   type StatelessServiceSpec,
   type StatelessServiceDeps,
 } from './boot.js';
+export { DATABASE_UNAVAILABLE, databaseUnavailableReason, SERVICE_BUS_FAILURE_POLICY } from './failure-policy.js';

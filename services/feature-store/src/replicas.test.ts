@@ -1,8 +1,12 @@
 import { create } from '@bufbuild/protobuf';
 import { FeatureStatus, FeatureViewSchema, ValueType, type GetOnlineFeaturesResponse } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import { startDatabaseProxy } from '@mlops/db/testing';
 import { namespacedStreamName } from '@mlops/events';
+import { RpcError, status } from '@mlops/grpc';
+import { DATABASE_UNAVAILABLE } from '@mlops/runtime';
 import { connect } from 'nats';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { nowMicros } from './domain/time.js';
 import { doubleValue, int64Value } from './domain/values.js';
 import { row, rows, sampleDefinitions, SECOND } from './testing/fixtures.js';
@@ -89,6 +93,48 @@ describe('replicas and restarts', () => {
     const online = await world.db.selectFrom('online_rows').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(Number(online.n)).toBe(MESSAGES * ROWS);
     const res = await again.client.getOnlineFeatures({ entityKeys: [`m${MESSAGES}-r0`, 'm1-r99'], featureRefs: ['customer_stats:orders_7d'] });
+    expect(res.rows.map((r) => r.values[0]?.value?.kind.value)).toEqual([BigInt(MESSAGES), 1n]);
+  });
+
+  // The consumer's retries (backoff 200 ms, 1 s, 5 s, 5 s over 5 deliveries) last about 11 s: an
+  // outage outlasting them used to dead-letter every row in flight.
+  const OUTAGE_MS = 13_000;
+
+  it('a PostgreSQL outage longer than the retries loses no row and dead-letters none; Push answers UNAVAILABLE meanwhile', { timeout: 120_000 }, async () => {
+    const proxy = await startDatabaseProxy(world.database.url);
+    onTestFinished(() => proxy.close());
+    const dead = await world.collectDeadLetters();
+    const replica = await world.startReplica({ DATABASE_URL: proxy.url });
+    await replica.client.applyDefinitions(sampleDefinitions());
+    const MESSAGES = 40;
+    const ROWS = 50;
+    const t = nowMicros() - 60 * SECOND;
+    const publish = async (from: number, to: number) => {
+      for (let m = from; m <= to; m++) {
+        await world.publish(rows('customer_stats', ...Array.from({ length: ROWS }, (_, r) => row(`m${m}-r${r}`, t, { orders_7d: int64Value(BigInt(m)) }))));
+      }
+    };
+    const count = async (table: 'offline_rows' | 'online_rows') =>
+      Number((await world.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+
+    await publish(1, MESSAGES / 2);
+    await waitFor(async () => (await count('offline_rows')) > 0, 'ingestion under way');
+    await proxy.cut();
+    await publish(MESSAGES / 2 + 1, MESSAGES);
+
+    const pushed = await replica.client.push({ rows: rows('customer_stats', row('pushed', t, { orders_7d: int64Value(1n) })) }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(pushed).toBeInstanceOf(RpcError);
+    expect([status[(pushed as RpcError).code], (pushed as RpcError).message]).toEqual(['UNAVAILABLE', DATABASE_UNAVAILABLE]);
+
+    await sleep(OUTAGE_MS);
+    await proxy.restore();
+    await waitFor(async () => (await count('offline_rows')) === MESSAGES * ROWS, 'every published row stored', 60_000);
+    expect(await count('online_rows')).toBe(MESSAGES * ROWS);
+    expect(dead).toEqual([]);
+    const res = await replica.client.getOnlineFeatures({ entityKeys: [`m${MESSAGES}-r0`, 'm1-r49'], featureRefs: ['customer_stats:orders_7d'] });
     expect(res.rows.map((r) => r.values[0]?.value?.kind.value)).toEqual([BigInt(MESSAGES), 1n]);
   });
 });

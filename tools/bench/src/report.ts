@@ -18,6 +18,7 @@ export function renderReport(results: readonly BenchmarkResult[], startedAt: Dat
     'Written by `npm run bench` (tools/bench). Every target is a ratio against a baseline measured in the',
     'same run, under the same conditions (where the load comes from a process of its own, the baseline is',
     'called from that process too), so the figures travel between machines better than absolute numbers do.',
+    'Each benchmark runs in a fresh node process, so none measures with what an earlier one left behind.',
     'On a 2-core virtual machine they still move between quiet runs (a latency ratio by up to ±0.4×): compare',
     'several runs before concluding that a change helped.',
     '',

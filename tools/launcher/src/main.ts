@@ -3,7 +3,7 @@
 // DATABASE_URL and NATS_URL switch to real servers. Ctrl-C stops everything cleanly.
 import { addrVariable, adminAddrVariable, commonShape, loadConfig, serviceAddressShape, type ServiceName } from '@mlops/config';
 import { createInProcessBus } from '@mlops/events';
-import { bootService, type BootedService } from '@mlops/runtime';
+import { bootService, SERVICE_BUS_FAILURE_POLICY, type BootedService } from '@mlops/runtime';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
         }),
       );
     } else {
-      const bus = createInProcessBus();
+      const bus = createInProcessBus(SERVICE_BUS_FAILURE_POLICY);
       for (const service of LAUNCHABLE) {
         const booted = await bootService(await service.loadSpec(), {
           bus,

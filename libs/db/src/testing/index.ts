@@ -91,3 +91,4 @@ export function dialectsUnderTest(): DialectUnderTest[] {
     },
   ];
 }
+export { startDatabaseProxy, type DatabaseProxy } from './proxy.js';

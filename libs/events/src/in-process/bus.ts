@@ -5,11 +5,11 @@ import { createDeliveryProcessor, MSG_ID_HEADER, type Delivery, type Settlement 
 import { createEventMetrics } from '../metrics.js';
 import { createPublisher } from '../publisher.js';
 import { STREAM_NAMES, type StreamName } from '../streams.js';
-import type { BusObservability, ConsumerHandle, ConsumerSpec, EventBus, RawPublisher } from '../types.js';
+import type { BusFailurePolicy, BusObservability, ConsumerHandle, ConsumerSpec, EventBus, RawPublisher } from '../types.js';
 import { ConsumerCursor } from './cursor.js';
 import { MemoryStream } from './memory-stream.js';
 
-export interface InProcessBusOptions extends BusObservability {
+export interface InProcessBusOptions extends BusObservability, BusFailurePolicy {
   /** Per stream; the oldest messages are dropped beyond it. Default 100 000. */
   readonly maxMessagesPerStream?: number;
 }
@@ -68,7 +68,12 @@ export function createInProcessBus(opts: InProcessBusOptions = {}): InProcessEve
       if (closing) throw new Error('event bus is closed');
       const consumer = resolveConsumerSpec(spec);
       const cursor = cursorFor(consumer);
-      const process = createDeliveryProcessor(consumer, { metrics, logger, publishDeadLetter: publisher.publishDeadLetter });
+      const process = createDeliveryProcessor(consumer, {
+        metrics,
+        logger,
+        isTransientFailure: opts.isTransientFailure,
+        publishDeadLetter: publisher.publishDeadLetter,
+      });
       let stopping = false;
       let wakeStop: () => void = () => undefined;
       const stopRequested = new Promise<void>((resolve) => (wakeStop = resolve));

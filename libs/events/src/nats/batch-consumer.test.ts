@@ -22,8 +22,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** What the tests' handlers throw for "the database is down": the buses are told it is transient. */
+class Outage extends Error {}
+const isTransientFailure = (err: unknown) => err instanceof Outage;
+
 async function natsBus(namespace: string): Promise<NatsEventBus> {
-  const bus = await connectNatsBus({ url: NATS_URL, name: 'events-batch-test', namespace });
+  const bus = await connectNatsBus({ url: NATS_URL, name: 'events-batch-test', namespace, isTransientFailure });
   cleanups.push(() => bus.close());
   return bus;
 }
@@ -97,7 +101,52 @@ async function checkOwnDecoder(bus: EventBus): Promise<void> {
   expect(dead[0]).toBe('cannot decode mlops.events.v1.PredictionEvent: poison: expected any other id');
 }
 
+/**
+ * An outage lasting more deliveries than `maxDeliver` dead-letters nothing (the event is stored
+ * once it ends); any other failure still dead-letters after `maxDeliver`. Batch and single consumers alike.
+ */
+async function checkTransientFailures(bus: EventBus & RawPublisher): Promise<void> {
+  const dead = await deadLetterReasons(bus);
+  const stored: string[] = [];
+  const attempts = new Map<string, number>();
+  const store = (id: string) => {
+    const n = (attempts.get(id) ?? 0) + 1;
+    attempts.set(id, n);
+    if (id.startsWith('outage') && n <= 6) throw new Outage('database unavailable');
+    if (id.startsWith('broken')) throw new Error(`cannot store ${id}`);
+    stored.push(id);
+  };
+  const common = { schema: PredictionEventSchema, maxDeliver: 2, backoffMs: [0] };
+  await consumeBatches(bus, {
+    ...common,
+    name: 'batch-outage',
+    stream: 'PREDICTIONS',
+    subjects: ['mlops.predictions.>'],
+    handler: async (events) => events.forEach((e) => store(idOf(e.message))),
+  });
+  await bus.consume({ ...common, name: 'single-outage', stream: 'LABELS', subjects: ['mlops.labels.>'], handler: async (e) => store(idOf(e.message)) });
+  // One at a time: a batch fails or succeeds as a whole, so each is the only event of its batches.
+  for (const [subject, suffix] of [['mlops.predictions.m', 'b'], ['mlops.labels.m', 's']] as const) {
+    await bus.publish(subject, PredictionEventSchema, event(`outage-${suffix}`));
+    await waitFor(() => stored.includes(`outage-${suffix}`), `outage-${suffix} stored once the outage is over`);
+    await bus.publish(subject, PredictionEventSchema, event(`broken-${suffix}`));
+    await waitFor(() => dead.includes(`cannot store broken-${suffix}`), `broken-${suffix} dead-lettered`);
+    expect([attempts.get(`outage-${suffix}`), attempts.get(`broken-${suffix}`)]).toEqual([7, 2]);
+  }
+  expect(stored.sort()).toEqual(['outage-b', 'outage-s']);
+  expect(dead.sort()).toEqual(['cannot store broken-b', 'cannot store broken-s']);
+}
+
 describe('consumeBatches', () => {
+  it('retries a transient failure past maxDeliver without dead-lettering, on JetStream and in process', async () => {
+    const namespace = `t_${randomBytes(6).toString('hex')}`;
+    cleanups.push(() => deleteNamespacedStreams(NATS_URL, namespace));
+    await checkTransientFailures(await natsBus(namespace));
+    const bus = createInProcessBus({ isTransientFailure });
+    cleanups.push(() => bus.close());
+    await checkTransientFailures(bus);
+  });
+
   it('hands the handler what a decoder of its own makes of each payload, on JetStream and in process', async () => {
     const namespace = `t_${randomBytes(6).toString('hex')}`;
     cleanups.push(() => deleteNamespacedStreams(NATS_URL, namespace));

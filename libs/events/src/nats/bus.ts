@@ -6,7 +6,7 @@ import { createEventMetrics } from '../metrics.js';
 import { createNamespace } from '../namespace.js';
 import { createPublisher } from '../publisher.js';
 import { resolveBatchConsumerSpec } from '../batch-spec.js';
-import type { BatchConsumerSpec, BatchConsumingBus, BusObservability, ConsumerHandle, ConsumerSpec, EventBus, RawPublisher } from '../types.js';
+import type { BatchConsumerSpec, BatchConsumingBus, BusFailurePolicy, BusObservability, ConsumerHandle, ConsumerSpec, EventBus, RawPublisher } from '../types.js';
 import { startBatchConsumer } from './batch-consumer.js';
 import { startBroadcastConsumer } from './broadcast-consumer.js';
 import type { NatsConsumerContext } from './context.js';
@@ -15,7 +15,7 @@ import { toNatsHeaders } from './headers.js';
 import { createStreamPublisher } from './stream-publisher.js';
 import { ensureStreams } from './streams.js';
 
-export interface NatsBusOptions extends BusObservability {
+export interface NatsBusOptions extends BusObservability, BusFailurePolicy {
   readonly url: string;
   /** Connection name shown by the server (e.g. the service name). */
   readonly name: string;
@@ -66,7 +66,16 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsEventBus
     return { duplicate: ack.duplicate };
   }, metrics);
 
-  const ctx: NatsConsumerContext = { nc, js, jsm, ns, logger, metrics, publishDeadLetter: publisher.publishDeadLetter };
+  const ctx: NatsConsumerContext = {
+    nc,
+    js,
+    jsm,
+    ns,
+    logger,
+    metrics,
+    isTransientFailure: opts.isTransientFailure,
+    publishDeadLetter: publisher.publishDeadLetter,
+  };
   const handles = new Set<ConsumerHandle>();
   let closing = false;
   /** A started consumer, remembered until stopped so that closing the bus stops it. */

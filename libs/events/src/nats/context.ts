@@ -12,6 +12,7 @@ export interface NatsConsumerContext {
   readonly ns: Namespace;
   readonly logger: Logger | undefined;
   readonly metrics: EventMetrics;
+  readonly isTransientFailure: ((err: unknown) => boolean) | undefined;
   publishDeadLetter(deadLetter: DeadLetter, msgId: string): Promise<void>;
 }
 

@@ -1,0 +1,48 @@
+import { sqlState } from './sqlstate.js';
+
+// What the database answers, or the socket reports, while PostgreSQL restarts, fails over or is
+// out of connections: the request was fine, the database was not there to take it.
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01', // admin_shutdown: the server is stopping (or an admin terminated the backend)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up, shutting down, in recovery
+  '53300', // too_many_connections
+]);
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+// pg and pg-pool report a lost or unobtainable connection with these messages and no code.
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+];
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * Whether `err` (or what caused it) says the database could not be reached or dropped the
+ * connection: a PostgreSQL restart, failover or connection exhaustion, not a fault of the request.
+ * Such a failure is worth retrying once the database is back (a consumer keeps the event, an RPC
+ * answers UNAVAILABLE), where any other failure of the same call would be retried in vain.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const state = sqlState(err);
+  if (state !== undefined) return state.startsWith('08') || UNAVAILABLE_SQLSTATES.has(state);
+  let current: unknown = err;
+  for (let depth = 0; depth <= MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
+    const { code, message, errors } = current as { code?: unknown; message?: unknown; errors?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_SOCKET_CODES.has(code)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.startsWith(m))) return true;
+    // Node reports a failed connection to a host with several addresses as an AggregateError.
+    if (Array.isArray(errors) && errors.length > 0 && errors.every((e) => isDatabaseUnavailable(e))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * A failure that will pass if the same work is tried again later: the database unavailable, or
+ * a transaction that lost a serialization race or a deadlock.
+ */
+export function isTransientDatabaseFailure(err: unknown): boolean {
+  const state = sqlState(err);
+  return state === '40001' || state === '40P01' || isDatabaseUnavailable(err);
+}
