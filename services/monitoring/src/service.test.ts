@@ -2,7 +2,10 @@
 import { create, fromBinary, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { status } from '@grpc/grpc-js';
+import { startDatabaseProxy } from '@mlops/db/testing';
 import { isRpcError } from '@mlops/grpc';
+import { DATABASE_UNAVAILABLE } from '@mlops/runtime';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AlertSchema, AlertState, DeadLetterSchema, LabelSchema, PredictionEventSchema, Severity, ValueSchema } from '@mlops/proto/mlops/events/v1/events_pb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAlertRuleConfig } from './alerts/rule-config.js';
@@ -229,6 +232,37 @@ describe('durability', () => {
     // Give any straggling duplicate a chance to be (wrongly) counted, then check again.
     await waitFor(async () => Number((await second.metrics.getSingleMetric('mlops_monitoring_duplicate_predictions_total')?.get())?.values[0]?.value ?? 0) >= 20, 'the 20 duplicates seen');
     expect(await panePredictions(second)).toBe(300);
+  });
+
+  it('a PostgreSQL outage longer than the consumer retries loses and dead-letters nothing; SubmitLabels answers UNAVAILABLE meanwhile', { timeout: 120_000 }, async () => {
+    const env = await environment();
+    const proxy = await startDatabaseProxy(env.dbUrl);
+    cleanups.push(() => proxy.close());
+    const m = await monitoring(env, { databaseUrl: proxy.url });
+    const dead: Array<MessageShape<typeof DeadLetterSchema>> = [];
+    await m.bus.consume({ name: 'dead-observer', stream: 'DEADLETTER', subjects: ['mlops.deadletter.>'], schema: DeadLetterSchema, handler: async (e) => void dead.push(e.message) });
+    const publish = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        await m.bus.publish('mlops.predictions.eta', PredictionEventSchema, prediction({ id: `o${i}`, model: 'eta', servedAt: new Date(T0.getTime() + i), inputs: { d: i % 17 } }));
+      }
+    };
+    await publish(0, 100);
+    await waitFor(async () => (await storedPredictions(m)) > 0, 'ingestion under way');
+    await proxy.cut();
+    await publish(100, 200);
+    await m.bus.publish('mlops.labels.eta', LabelSchema, label({ model: 'eta', predictionId: 'o150', numeric: 1.5 }));
+    await expectRpcError(m.client.submitLabels({ labels: [label({ model: 'eta', predictionId: 'o10', numeric: 2 })] }), status.UNAVAILABLE, new RegExp(`^${DATABASE_UNAVAILABLE.replace(/[()]/g, '\\$&')}$`));
+
+    // The consumers' retries (backoff 200 ms, 1 s, 5 s, 5 s over 5 deliveries) last about 11 s.
+    await sleep(13_000);
+    await proxy.restore();
+    await waitFor(async () => (await storedPredictions(m)) === 200, '200 predictions stored');
+    await waitFor(async () => (await panePredictions(m)) === 200, 'panes counting 200');
+    await waitFor(
+      async () => (await m.database.db.selectFrom('labels').select('joined_prediction_id').where('joined_prediction_id', '=', 'o150').execute()).length === 1,
+      'the label published during the outage joined to its prediction',
+    );
+    expect(dead).toEqual([]);
   });
 
   it('dead-letters malformed events with the reason', async () => {

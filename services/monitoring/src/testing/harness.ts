@@ -8,6 +8,7 @@ import { createTestDatabase } from '@mlops/db/testing';
 import { STREAM_NAMES, connectNatsBus, namespacedStreamName, type NatsEventBus } from '@mlops/events';
 import { createClient, createGrpcServer, type Client, type GrpcServer } from '@mlops/grpc';
 import { MonitoringService } from '@mlops/proto/mlops/monitoring/v1/monitoring_pb';
+import { databaseUnavailableReason, SERVICE_BUS_FAILURE_POLICY } from '@mlops/runtime';
 import { createLogger } from '@mlops/telemetry';
 import { connect } from 'nats';
 import { Registry } from 'prom-client';
@@ -55,12 +56,14 @@ export interface RunningMonitoring {
 
 export async function startMonitoring(
   env: TestEnvironment,
-  opts: { registry?: RegistryLookup; options?: MonitoringOptions; clock?: () => Date } = {},
+  /** `databaseUrl` replaces the environment's (a proxy in front of it, say). */
+  opts: { registry?: RegistryLookup; options?: MonitoringOptions; clock?: () => Date; databaseUrl?: string } = {},
 ): Promise<RunningMonitoring> {
   const logger = createLogger({ service: 'monitoring-test', level: 'silent' });
   const metrics = new Registry();
-  const database = await openDatabase<MonitoringTables>({ schema: 'monitoring', migrations: monitoringMigrations, url: env.dbUrl });
-  const bus = await connectNatsBus({ url: NATS_URL, name: 'monitoring-test', namespace: env.namespace });
+  const database = await openDatabase<MonitoringTables>({ schema: 'monitoring', migrations: monitoringMigrations, url: opts.databaseUrl ?? env.dbUrl });
+  // The failure policy and UNAVAILABLE mapping every service gets from bootService.
+  const bus = await connectNatsBus({ url: NATS_URL, name: 'monitoring-test', namespace: env.namespace, ...SERVICE_BUS_FAILURE_POLICY });
   const service = await createMonitoringService({
     db: database.db,
     bus,
@@ -70,7 +73,7 @@ export async function startMonitoring(
     ...(opts.clock ? { clock: opts.clock } : {}),
     options: { evaluationIntervalMs: 0, ...opts.options },
   });
-  const server: GrpcServer = createGrpcServer({ service: 'monitoring-test', logger });
+  const server: GrpcServer = createGrpcServer({ service: 'monitoring-test', logger, unavailableReason: databaseUnavailableReason });
   service.register(server);
   const port = await server.listen('127.0.0.1:0');
   await service.start();
