@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { createServer } from 'node:net';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './open-database.js';
 import { createTestDatabase, startDatabaseProxy, type DatabaseProxy, type TestDatabase } from './testing/index.js';
@@ -24,7 +26,7 @@ describe('isDatabaseUnavailable', () => {
 
   const failureOf = async (work: Promise<unknown>): Promise<unknown> => work.then(() => new Error('expected a failure'), (err: unknown) => err);
 
-  it('says so for a query cut off by a restart, for a refused reconnect, and recovers', async () => {
+  it('says so for a query cut off by a restart and for a reconnect it resets, and recovers', async () => {
     const { database, proxy } = await throughProxy();
     const running = failureOf(sql`select pg_sleep(30)`.execute(database.db));
     // Let the query reach the server before the cut.
@@ -33,13 +35,23 @@ describe('isDatabaseUnavailable', () => {
     const cutOff = await running;
     expect(isDatabaseUnavailable(cutOff), String(cutOff)).toBe(true);
 
-    const refused = await failureOf(sql`select 1`.execute(database.db));
-    expect(isDatabaseUnavailable(refused), String(refused)).toBe(true);
-    expect(isTransientDatabaseFailure(refused)).toBe(true);
+    const reset = await failureOf(sql`select 1`.execute(database.db));
+    expect(isDatabaseUnavailable(reset), String(reset)).toBe(true);
+    expect(isTransientDatabaseFailure(reset)).toBe(true);
 
     await proxy.restore();
     const back = await sql<{ one: number }>`select 1 as one`.execute(database.db);
     expect(back.rows).toEqual([{ one: 1 }]);
+  });
+
+  it('says so for a connection refused (nothing listening where PostgreSQL was)', async () => {
+    const server = createServer();
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    await new Promise((resolve) => server.close(resolve));
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+    const refused = await failureOf(client.connect());
+    expect((refused as { code?: string }).code).toBe('ECONNREFUSED');
+    expect(isDatabaseUnavailable(refused)).toBe(true);
   });
 
   it('says so for a connection PostgreSQL itself terminates (57P01)', async () => {

@@ -1,29 +1,20 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 /** A TCP proxy in front of PostgreSQL that a test can cut, to stage a database outage. */
 export interface DatabaseProxy {
   /** `url` with host and port replaced by the proxy's. */
   readonly url: string;
   /**
-   * Drops every connection through the proxy and refuses new ones, as a stopped or restarting
-   * PostgreSQL does to its clients (their sockets reset, reconnects refused).
+   * Drops every connection through the proxy and resets new ones as they arrive, as a stopped or
+   * restarting PostgreSQL does to its clients. (The port stays bound, so no other socket can take
+   * it before `restore`.)
    */
   cut(): Promise<void>;
-  /** Accepts connections again, on the same port (PostgreSQL is back). */
+  /** Forwards connections again (PostgreSQL is back). */
   restore(): Promise<void>;
-  /** Cuts and stops for good. Idempotent. */
+  /** Cuts and stops listening for good. Idempotent. */
   close(): Promise<void>;
 }
-
-const listen = (server: Server, port: number): Promise<number> =>
-  new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve(typeof address === 'object' && address !== null ? address.port : port);
-    });
-  });
 
 /** Starts a proxy on a free 127.0.0.1 port that forwards to the host and port of `url`. */
 export async function startDatabaseProxy(url: string): Promise<DatabaseProxy> {
@@ -35,7 +26,14 @@ export async function startDatabaseProxy(url: string): Promise<DatabaseProxy> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
+  let cutOff = false;
   const server = createServer((client) => {
+    client.on('error', () => undefined);
+    if (cutOff) {
+      // resetAndDestroy sends an RST, as the connections of a killed server end.
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(upstreamPort, upstreamHost);
     track(client);
     track(upstream);
@@ -49,35 +47,33 @@ export async function startDatabaseProxy(url: string): Promise<DatabaseProxy> {
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  const port = await listen(server, 0);
-  let listening = true;
-  let closed = false;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (typeof address === 'object' && address !== null) resolve(address.port);
+      else reject(new Error('the database proxy has no port'));
+    });
+  });
 
   const cut = async () => {
-    if (listening) {
-      listening = false;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      // resetAndDestroy sends an RST, as the connections of a killed server end.
-      for (const socket of sockets) socket.resetAndDestroy();
-      await stopped;
-    }
+    cutOff = true;
+    for (const socket of sockets) socket.resetAndDestroy();
   };
   const proxied = new URL(url);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(port);
+  let closing: Promise<void> | undefined;
   return {
     url: proxied.toString(),
     cut,
     async restore() {
-      if (closed) throw new Error('the database proxy is closed');
-      if (!listening) {
-        await listen(server, port);
-        listening = true;
-      }
+      if (closing) throw new Error('the database proxy is closed');
+      cutOff = false;
     },
-    async close() {
-      closed = true;
-      await cut();
+    close() {
+      closing ??= cut().then(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      return closing;
     },
   };
 }
