@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { startPeriodicRounds, type PeriodicRounds } from './periodic-rounds.js';
+import { logRoundFailure } from './unavailable.js';
 
 export interface RetentionRule {
   /** A table of the service's schema (the search_path). */
@@ -89,6 +90,6 @@ export function startRetention(opts: RetentionOptions): Retention {
     round,
     intervalMs,
     firstAfterMs: Math.min(intervalMs, FIRST_ROUND_AFTER_MS),
-    onError: (err) => opts.logger?.warn({ err }, 'retention round failed; the next one retries'),
+    onError: logRoundFailure(opts.logger, 'retention round failed; the next one retries'),
   });
 }

@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from './open-database.js';
 import { createTestDatabase, startDatabaseProxy, type DatabaseProxy, type TestDatabase } from './testing/index.js';
-import { isDatabaseUnavailable, isTransientDatabaseFailure } from './unavailable.js';
+import { isDatabaseUnavailable, isTransientDatabaseFailure, logRoundFailure } from './unavailable.js';
 
 // The errors are the drivers' own, provoked against a real PostgreSQL (directly and through a
 // proxy the test cuts, as a restart cuts clients off).
@@ -87,5 +89,26 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable({ code: '40001' })).toBe(false);
     expect(isTransientDatabaseFailure({ code: '40001' })).toBe(true);
     expect(isTransientDatabaseFailure({ code: '23505' })).toBe(false);
+  });
+});
+
+describe('logRoundFailure', () => {
+  it('warns while the database is unavailable and reports anything else as an error', () => {
+    const lines: Array<{ level: number; msg: string; databaseUnavailable?: boolean }> = [];
+    const logger = pino(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]);
+          done();
+        },
+      }),
+    );
+    const onError = logRoundFailure(logger, 'compaction round failed');
+    onError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
+    onError(Object.assign(new Error('division by zero'), { code: '22012' }));
+    expect(lines.map((l) => [pino.levels.labels[l.level], l.msg, l.databaseUnavailable])).toEqual([
+      ['warn', 'compaction round failed', true],
+      ['error', 'compaction round failed', undefined],
+    ]);
   });
 });

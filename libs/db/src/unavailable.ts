@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { sqlState } from './sqlstate.js';
 
 // What the database answers, or the socket reports, while PostgreSQL restarts, fails over or is
@@ -45,4 +46,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 export function isTransientDatabaseFailure(err: unknown): boolean {
   const state = sqlState(err);
   return state === '40001' || state === '40P01' || isDatabaseUnavailable(err);
+}
+
+/**
+ * Logs a failed round of background work on the database (the next round retries it): a warning,
+ * marked `databaseUnavailable`, while PostgreSQL is down or restarting, which is waited out; an
+ * error for anything else, which is a fault to look at.
+ */
+export function logRoundFailure(logger: Logger | undefined, message: string): (err: unknown) => void {
+  return (err) => {
+    if (isDatabaseUnavailable(err)) logger?.warn({ err, databaseUnavailable: true }, message);
+    else logger?.error({ err }, message);
+  };
 }

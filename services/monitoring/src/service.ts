@@ -4,7 +4,7 @@
  * is what tests and the all-in-one launcher compose; `monitoringSpec` boots it for real.
  */
 import { randomUUID } from 'node:crypto';
-import { startPeriodicRounds, startRetention, type PeriodicRounds, type Retention } from '@mlops/db';
+import { logRoundFailure, startPeriodicRounds, startRetention, type PeriodicRounds, type Retention } from '@mlops/db';
 import { consumeBatches, type BatchRejection, type ConsumerHandle, type EventBus } from '@mlops/events';
 import { LabelSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
 import { MonitoringService } from '@mlops/proto/mlops/monitoring/v1/monitoring_pb';
@@ -154,7 +154,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
       evaluations = startPeriodicRounds<EvaluationResult, Date>({
         round: (now) => evaluate(evaluatorDeps, now ?? clock()),
         intervalMs,
-        onError: (err) => deps.logger.error({ err }, 'evaluation round failed'),
+        onError: logRoundFailure(deps.logger, 'evaluation round failed'),
       });
     },
 

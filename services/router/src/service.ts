@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import { startPeriodicRounds, startRetention, type Database, type Kysely, type PeriodicRounds, type Retention } from '@mlops/db';
+import { logRoundFailure, startPeriodicRounds, startRetention, type Database, type Kysely, type PeriodicRounds, type Retention } from '@mlops/db';
 import type { ConsumerHandle, EventBus } from '@mlops/events';
 import type { GrpcServer } from '@mlops/grpc';
 import { DeploymentEventSchema, PredictionEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
@@ -144,7 +144,7 @@ export async function createRouterService(deps: RouterServiceDeps): Promise<Rout
       canaryTicks = startPeriodicRounds({
         round: () => canaries.tick(),
         intervalMs: options.canaryTickMs,
-        onError: (e) => logger?.error({ err: e }, 'canary tick failed'),
+        onError: logRoundFailure(logger, 'canary tick failed'),
       });
       timers.push(setInterval(() => void cache.reloadAll().catch((e: unknown) => logger?.warn({ err: e }, 'deployment refresh failed')), options.deploymentRefreshMs));
       for (const t of timers) t.unref();

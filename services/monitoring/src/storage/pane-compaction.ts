@@ -5,7 +5,7 @@
  * pane's row in one transaction: a replica compacting the same pane at once blocks on those rows
  * and then finds them gone, so no part is folded twice, and a crash folds none.
  */
-import { startPeriodicRounds, type PeriodicRounds } from '@mlops/db';
+import { logRoundFailure, startPeriodicRounds, type PeriodicRounds } from '@mlops/db';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -89,6 +89,6 @@ export function startPaneCompaction(opts: PaneCompactionOptions): PaneCompaction
       return folded;
     },
     intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS,
-    onError: (err) => opts.logger?.error({ err }, 'pane compaction round failed; parts stay readable and are folded by a later round'),
+    onError: logRoundFailure(opts.logger, 'pane compaction round failed; parts stay readable and are folded by a later round'),
   });
 }

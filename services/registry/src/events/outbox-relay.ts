@@ -1,5 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { context } from '@opentelemetry/api';
+import { logRoundFailure } from '@mlops/db';
 import type { EventBus } from '@mlops/events';
 import { RegistryEventSchema } from '@mlops/proto/mlops/events/v1/events_pb';
 import { extractTraceContext } from '@mlops/telemetry';
@@ -39,6 +40,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const baseRetryMs = opts.retryMs ?? 1_000;
   const batchSize = opts.batchSize ?? 100;
   const sweepMs = opts.sweepMs ?? 30_000;
+  const logOutboxFailure = logRoundFailure(opts.logger, 'outbox relay could not read the outbox');
   let retryMs = baseRetryMs;
   let running: Promise<{ published: number; failed: boolean }> | undefined;
   let again = false;
@@ -80,7 +82,7 @@ export function startOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       try {
         batch = await publishBatch();
       } catch (err) {
-        opts.logger?.error({ err }, 'outbox relay could not read the outbox');
+        logOutboxFailure(err);
         batch = { published: 0, failed: true, more: true };
       }
       published += batch.published;
