@@ -2,13 +2,26 @@
 // kysely passes driver errors through, but callers may wrap them, so `cause` is followed too.
 const MAX_CAUSE_DEPTH = 5;
 
-/** The SQLSTATE of a PostgreSQL error from either driver (or one it caused), if any. */
-export function sqlState(err: unknown): string | undefined {
+/** What a database error's fields may be, on the error or on one it wraps. */
+export interface ErrorFields {
+  readonly code?: unknown;
+  readonly message?: unknown;
+  readonly errors?: unknown;
+}
+
+/** `err` and what caused it, outermost first (a few levels deep: a cycle must not loop). */
+export function* causeChain(err: unknown): Generator<ErrorFields> {
   let current: unknown = err;
   for (let depth = 0; depth <= MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    yield current as ErrorFields;
     current = (current as { cause?: unknown }).cause;
+  }
+}
+
+/** The SQLSTATE of a PostgreSQL error from either driver (or one it caused), if any. */
+export function sqlState(err: unknown): string | undefined {
+  for (const { code } of causeChain(err)) {
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { sqlState } from './sqlstate.js';
+import { causeChain, isSerializationFailure, sqlState } from './sqlstate.js';
 
 // What the database answers, or the socket reports, while PostgreSQL restarts, fails over or is
 // out of connections: the request was fine, the database was not there to take it.
@@ -16,7 +16,6 @@ const UNAVAILABLE_MESSAGES = [
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error and is not queryable',
 ];
-const MAX_CAUSE_DEPTH = 5;
 
 /**
  * Whether `err` (or what caused it) says the database could not be reached or dropped the
@@ -27,14 +26,11 @@ const MAX_CAUSE_DEPTH = 5;
 export function isDatabaseUnavailable(err: unknown): boolean {
   const state = sqlState(err);
   if (state !== undefined) return state.startsWith('08') || UNAVAILABLE_SQLSTATES.has(state);
-  let current: unknown = err;
-  for (let depth = 0; depth <= MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
-    const { code, message, errors } = current as { code?: unknown; message?: unknown; errors?: unknown };
+  for (const { code, message, errors } of causeChain(err)) {
     if (typeof code === 'string' && UNAVAILABLE_SOCKET_CODES.has(code)) return true;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.startsWith(m))) return true;
     // Node reports a failed connection to a host with several addresses as an AggregateError.
     if (Array.isArray(errors) && errors.length > 0 && errors.every((e) => isDatabaseUnavailable(e))) return true;
-    current = (current as { cause?: unknown }).cause;
   }
   return false;
 }
@@ -44,8 +40,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * a transaction that lost a serialization race or a deadlock.
  */
 export function isTransientDatabaseFailure(err: unknown): boolean {
-  const state = sqlState(err);
-  return state === '40001' || state === '40P01' || isDatabaseUnavailable(err);
+  return isSerializationFailure(err) || isDatabaseUnavailable(err);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import type { ResolvedBatchConsumer } from './batch-spec.js';
-import { deadLetterDelivery, failureOutcome, MSG_ID_HEADER, type Delivery, type DeliveryDeps, type Settlement } from './delivery.js';
+import { deadLetterDelivery, failureOutcome, isTransient, MSG_ID_HEADER, type Delivery, type DeliveryDeps, type Settlement } from './delivery.js';
 import { errorMessage, undecodable } from './errors.js';
 import type { DeadLetterReason } from './metrics.js';
 import { failSpan, withBatchConsumeSpan } from './tracing.js';
@@ -61,13 +61,11 @@ export function createBatchProcessor<D extends DescMessage, T>(
         } catch (err) {
           metrics.handlerSeconds(consumer.name, (performance.now() - started) / 1000);
           failSpan(span, err);
-          logger?.warn(
-            { err, consumer: consumer.name, events: events.length, transient: deps.isTransientFailure?.(err) ?? false },
-            'batch handler failed; will retry',
-          );
+          const transient = isTransient(deps, err);
+          logger?.warn({ err, consumer: consumer.name, events: events.length, transient }, 'batch handler failed; will retry');
           for (const at of positions) {
             const delivery = deliveries[at]!;
-            const outcome = failureOutcome(consumer, deps, delivery.deliveryCount, err);
+            const outcome = failureOutcome(consumer, transient, delivery.deliveryCount);
             if (outcome.kind === 'dead_letter') settlements[at] = deadLetter(delivery, 'handler', errorMessage(err));
             else {
               metrics.consumed(consumer.name, 'retry');

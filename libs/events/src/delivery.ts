@@ -5,6 +5,7 @@ import { buildDeadLetter, type DeadLetter } from './dead-letter.js';
 import { errorMessage, InvalidEventError, undecodable } from './errors.js';
 import type { DeadLetterReason, EventMetrics } from './metrics.js';
 import { failSpan, withConsumeSpan } from './tracing.js';
+import type { BusFailurePolicy } from './types.js';
 
 /** One delivery of a stored message, as either transport hands it over. */
 export interface Delivery {
@@ -28,28 +29,28 @@ export type Settlement =
 export interface DeliveryDeps {
   readonly metrics: EventMetrics;
   readonly logger: Logger | undefined;
-  /** See `BusFailurePolicy`. */
-  readonly isTransientFailure: ((err: unknown) => boolean) | undefined;
+  readonly isTransientFailure: BusFailurePolicy['isTransientFailure'];
   publishDeadLetter(deadLetter: DeadLetter, msgId: string): Promise<void>;
 }
 
+/** Whether the bus's policy calls a handler's failure transient (see `BusFailurePolicy`). */
+export const isTransient = (deps: Pick<DeliveryDeps, 'isTransientFailure'>, err: unknown): boolean => deps.isTransientFailure?.(err) ?? false;
+
 /** What becomes of a delivery whose handler failed with anything but an `InvalidEventError`. */
-export type FailureOutcome = { readonly kind: 'retry'; readonly delayMs: number; readonly transient: boolean } | { readonly kind: 'dead_letter' };
+export type FailureOutcome = { readonly kind: 'retry'; readonly delayMs: number } | { readonly kind: 'dead_letter' };
 
 /**
  * A failed delivery is retried after its backoff step until it runs out of deliveries, then
- * dead-lettered; a transient failure (the bus's `isTransientFailure`) is retried however many
- * deliveries it took, so an outage longer than the retries loses nothing to the dead letters.
+ * dead-lettered; a transient failure is retried however many deliveries it took, so an outage
+ * longer than the retries loses nothing to the dead letters.
  */
 export function failureOutcome(
   consumer: Pick<ResolvedConsumer<DescMessage>, 'maxDeliver' | 'backoffMs'>,
-  deps: Pick<DeliveryDeps, 'isTransientFailure'>,
+  transient: boolean,
   deliveryCount: number,
-  err: unknown,
 ): FailureOutcome {
-  const transient = deps.isTransientFailure?.(err) ?? false;
   if (!transient && deliveryCount >= consumer.maxDeliver) return { kind: 'dead_letter' };
-  return { kind: 'retry', delayMs: backoffDelay(consumer.backoffMs, deliveryCount), transient };
+  return { kind: 'retry', delayMs: backoffDelay(consumer.backoffMs, deliveryCount) };
 }
 
 export const MSG_ID_HEADER = 'Nats-Msg-Id';
@@ -136,7 +137,8 @@ export function createDeliveryProcessor<D extends DescMessage>(
         metrics.handlerSeconds(consumer.name, (performance.now() - started) / 1000);
         failSpan(span, err);
         if (err instanceof InvalidEventError) return deadLetter(delivery, 'validation', err.message);
-        const outcome = failureOutcome(consumer, deps, delivery.deliveryCount, err);
+        const transient = isTransient(deps, err);
+        const outcome = failureOutcome(consumer, transient, delivery.deliveryCount);
         if (outcome.kind === 'dead_letter') return deadLetter(delivery, 'handler', errorMessage(err));
         logger?.warn(
           {
@@ -145,7 +147,7 @@ export function createDeliveryProcessor<D extends DescMessage>(
             subject: delivery.subject,
             deliveryCount: delivery.deliveryCount,
             retryInMs: outcome.delayMs,
-            transient: outcome.transient,
+            transient,
           },
           'event handler failed; will retry',
         );

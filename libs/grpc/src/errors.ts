@@ -67,23 +67,29 @@ export const INTERNAL_ERROR_MESSAGE = 'internal error';
 export type UnavailableReason = (err: unknown) => string | undefined;
 
 /**
+ * What a failure was: an RpcError the handler chose, a dependency that is down (answered
+ * UNAVAILABLE, worth a warning), or anything else (a bug: INTERNAL, logged with its stack).
+ */
+export type FailureKind = 'rpc_error' | 'dependency_unavailable' | 'unexpected';
+
+/**
  * The status a failed handler answers with. A failure `unavailableReason` recognises answers
  * UNAVAILABLE with its reason (clients retry that status); any other non-RpcError becomes INTERNAL
- * (never UNKNOWN), and `unexpected` tells the caller to log it with its stack.
+ * (never UNKNOWN).
  */
 export function toServiceError(
   err: unknown,
   unavailableReason?: UnavailableReason,
-): { status: Partial<StatusObject> & { code: status; details: string }; unexpected: boolean } {
+): { status: Partial<StatusObject> & { code: status; details: string }; kind: FailureKind } {
   if (err instanceof RpcError) {
     return {
       status: { code: err.code, details: err.message, ...(err.metadata ? { metadata: err.metadata } : {}) },
-      unexpected: false,
+      kind: 'rpc_error',
     };
   }
   const reason = unavailableReason?.(err);
-  if (reason !== undefined) return { status: { code: status.UNAVAILABLE, details: reason }, unexpected: false };
-  return { status: { code: status.INTERNAL, details: INTERNAL_ERROR_MESSAGE }, unexpected: true };
+  if (reason !== undefined) return { status: { code: status.UNAVAILABLE, details: reason }, kind: 'dependency_unavailable' };
+  return { status: { code: status.INTERNAL, details: INTERNAL_ERROR_MESSAGE }, kind: 'unexpected' };
 }
 
 const isServiceError = (err: unknown): err is ServiceError =>

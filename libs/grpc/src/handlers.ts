@@ -13,7 +13,7 @@ import type {
 import { context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { authenticate, authorize, type AuthConfig, type Permission, type Principal } from './auth.js';
-import { cancelled, deadlineExceeded, invalidArgument, RpcError, toServiceError, unimplemented, type UnavailableReason } from './errors.js';
+import { cancelled, deadlineExceeded, invalidArgument, toServiceError, unimplemented, type UnavailableReason } from './errors.js';
 import { CallAbort } from './call-abort.js';
 import type { InFlightCalls } from './in-flight.js';
 import type { MethodMetrics, RpcMetrics } from './metrics.js';
@@ -137,10 +137,9 @@ async function observeCall<T>(
     outcome = { ok: true, value };
   } catch (err) {
     const failure = abort.aborted ? abort.reason : err;
-    const { status, unexpected } = toServiceError(failure, deps.unavailableReason);
-    if (unexpected) deps.logger?.error({ err: failure, method: path }, 'gRPC handler failed with an unexpected error');
-    // Not an RpcError and not unexpected: a dependency is down (toServiceError's UNAVAILABLE).
-    else if (!(failure instanceof RpcError)) deps.logger?.warn({ err: failure, method: path }, 'gRPC call failed: a dependency is unavailable');
+    const { status, kind } = toServiceError(failure, deps.unavailableReason);
+    if (kind === 'unexpected') deps.logger?.error({ err: failure, method: path }, 'gRPC handler failed with an unexpected error');
+    else if (kind === 'dependency_unavailable') deps.logger?.warn({ err: failure, method: path }, 'gRPC call failed: a dependency is unavailable');
     outcome = { ok: false, status };
   } finally {
     clearTimeout(deadlineTimer);

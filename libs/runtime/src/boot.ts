@@ -12,8 +12,8 @@ import {
   type ReadinessReport,
 } from '@mlops/telemetry';
 import type { Migration } from 'kysely';
-import { databaseUnavailableReason, SERVICE_BUS_FAILURE_POLICY } from './failure-policy.js';
 import type { Registry } from 'prom-client';
+import { databaseUnavailableReason, SERVICE_BUS_FAILURE_POLICY } from './failure-policy.js';
 
 type CommonConfig = z.infer<z.ZodObject<typeof commonShape>>;
 type AddressConfig = Record<string, string>;

@@ -2,6 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { FeatureStatus, FeatureViewSchema, ValueType, type GetOnlineFeaturesResponse } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import { startDatabaseProxy } from '@mlops/db/testing';
 import { namespacedStreamName } from '@mlops/events';
+import { DEFAULT_RETRIES_LAST_MS } from '@mlops/events/testing';
 import { RpcError, status } from '@mlops/grpc';
 import { DATABASE_UNAVAILABLE } from '@mlops/runtime';
 import { connect } from 'nats';
@@ -96,9 +97,8 @@ describe('replicas and restarts', () => {
     expect(res.rows.map((r) => r.values[0]?.value?.kind.value)).toEqual([BigInt(MESSAGES), 1n]);
   });
 
-  // The consumer's retries (backoff 200 ms, 1 s, 5 s, 5 s over 5 deliveries) last about 11 s: an
-  // outage outlasting them used to dead-letter every row in flight.
-  const OUTAGE_MS = 13_000;
+  // An outage outlasting the consumer's retries used to dead-letter every row in flight.
+  const OUTAGE_MS = DEFAULT_RETRIES_LAST_MS + 2_000;
 
   it('a PostgreSQL outage longer than the retries loses no row and dead-letters none; Push answers UNAVAILABLE meanwhile', { timeout: 120_000 }, async () => {
     const proxy = await startDatabaseProxy(world.database.url);

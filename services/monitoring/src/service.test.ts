@@ -3,6 +3,7 @@ import { create, fromBinary, type MessageShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { status } from '@grpc/grpc-js';
 import { startDatabaseProxy } from '@mlops/db/testing';
+import { DEFAULT_RETRIES_LAST_MS } from '@mlops/events/testing';
 import { isRpcError } from '@mlops/grpc';
 import { DATABASE_UNAVAILABLE } from '@mlops/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -251,10 +252,10 @@ describe('durability', () => {
     await proxy.cut();
     await publish(100, 200);
     await m.bus.publish('mlops.labels.eta', LabelSchema, label({ model: 'eta', predictionId: 'o150', numeric: 1.5 }));
-    await expectRpcError(m.client.submitLabels({ labels: [label({ model: 'eta', predictionId: 'o10', numeric: 2 })] }), status.UNAVAILABLE, new RegExp(`^${DATABASE_UNAVAILABLE.replace(/[()]/g, '\\$&')}$`));
+    await expectRpcError(m.client.submitLabels({ labels: [label({ model: 'eta', predictionId: 'o10', numeric: 2 })] }), status.UNAVAILABLE, new RegExp(`^${DATABASE_UNAVAILABLE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
 
-    // The consumers' retries (backoff 200 ms, 1 s, 5 s, 5 s over 5 deliveries) last about 11 s.
-    await sleep(13_000);
+    // Longer than the consumers' retries, which used to dead-letter everything in flight.
+    await sleep(DEFAULT_RETRIES_LAST_MS + 2_000);
     await proxy.restore();
     await waitFor(async () => (await storedPredictions(m)) === 200, '200 predictions stored');
     await waitFor(async () => (await panePredictions(m)) === 200, 'panes counting 200');

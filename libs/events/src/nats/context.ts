@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DeadLetter } from '../dead-letter.js';
 import type { EventMetrics } from '../metrics.js';
 import type { Namespace } from '../namespace.js';
+import type { BusFailurePolicy } from '../types.js';
 
 /** What a NATS consumer needs from its bus. */
 export interface NatsConsumerContext {
@@ -12,7 +13,7 @@ export interface NatsConsumerContext {
   readonly ns: Namespace;
   readonly logger: Logger | undefined;
   readonly metrics: EventMetrics;
-  readonly isTransientFailure: ((err: unknown) => boolean) | undefined;
+  readonly isTransientFailure: BusFailurePolicy['isTransientFailure'];
   publishDeadLetter(deadLetter: DeadLetter, msgId: string): Promise<void>;
 }
 
