@@ -1,5 +1,5 @@
 export { monitoringSpec, monitoringConfigShape } from './spec.js';
-export { createMonitoringService, type MonitoringDeps, type MonitoringOptions, type MonitoringServiceHandle } from './service.js';
+export { createMonitoringService, predictionConsumerName, type MonitoringDeps, type MonitoringOptions, type MonitoringServiceHandle } from './service.js';
 export { monitoringMigrations } from './storage/migrations.js';
 export type { MonitoringTables } from './storage/schema.js';
 export { noRegistry, registryLookupOverGrpc, type LookupResult, type RegistryLookup, type VersionLineage } from './registry/lookup.js';

@@ -71,6 +71,9 @@ const CONSUMER_BATCH = 2000;
 /** Two batches at once: the next is decoded while the previous one is stored (batches append pane parts, so neither waits on the other's locks). */
 const CONSUMER_BATCHES_IN_FLIGHT = 2;
 
+/** The durable consumer of prediction events; replicas with the same consumer prefix share it (they split the stream). */
+export const predictionConsumerName = (consumerPrefix = 'monitoring'): string => `${consumerPrefix}-prediction-batches`;
+
 export async function createMonitoringService(deps: MonitoringDeps): Promise<MonitoringServiceHandle> {
   const opts = deps.options ?? {};
   const paneMs = opts.paneMs ?? DEFAULT_PANE_MS;
@@ -113,7 +116,7 @@ export async function createMonitoringService(deps: MonitoringDeps): Promise<Mon
       consumers.push(
         await consumeBatches(deps.bus, {
           // A batch consumer acknowledges cumulatively, which an existing per-event durable cannot switch to: a name of its own.
-          name: `${prefix}-prediction-batches`,
+          name: predictionConsumerName(prefix),
           stream: 'PREDICTIONS',
           subjects: ['mlops.predictions.>'],
           schema: PredictionEventSchema,

@@ -13,10 +13,11 @@ import {
   type GetOnlineFeaturesRequest,
 } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import { bootService, type BootedService } from '@mlops/runtime';
-import { connect } from 'nats';
+import { connect, type JetStreamManager } from 'nats';
 import pg from 'pg';
 import { pino } from 'pino';
 import { ratioFigure, type Benchmark, type Figure } from '../result.js';
+import { waitForConsumerAcked } from '../consumer-drain.js';
 import { startLoadProcess } from '../load-process/index.js';
 import { interleave, median } from '../stats.js';
 import { startBareEcho, type BareEcho } from './bare-echo.js';
@@ -66,14 +67,18 @@ async function publishAll(producer: NatsEventBus, messages: readonly Uint8Array[
   );
 }
 
-async function waitForRows(pool: pg.Pool, table: string, expected: number, timeoutMs = 300_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows } = await pool.query<{ n: string }>(`select count(*) as n from ${table}`);
-    if (Number(rows[0]!.n) >= expected) return;
-    if (Date.now() > deadline) throw new Error(`timed out: ${rows[0]!.n} of ${expected} rows in ${table}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Resolves once the service has acknowledged (stored) every published message. */
+async function waitForIngested(world: World): Promise<void> {
+  await waitForConsumerAcked(world.jsm, {
+    stream: namespacedStreamName('FEATURES', world.namespace),
+    consumer: DEFAULT_FEATURE_STORE_OPTIONS.durableName,
+  });
+}
+
+/** Checked once, after the clock stops: the acknowledged rows are all in the offline history. */
+async function expectRows(pool: pg.Pool, expected: number): Promise<void> {
+  const { rows } = await pool.query<{ n: string }>('select count(*) as n from featurestore.offline_rows');
+  if (Number(rows[0]!.n) !== expected) throw new Error(`${rows[0]!.n} rows in featurestore.offline_rows, ${expected} acknowledged`);
 }
 
 /**
@@ -130,6 +135,8 @@ interface World {
   readonly service: BootedService;
   readonly client: Client<typeof FeatureStoreService>;
   readonly producer: NatsEventBus;
+  readonly jsm: JetStreamManager;
+  readonly namespace: string;
   /** Closed with the world: echoes and load processes started for the latency figures. */
   readonly echo: Array<Pick<BareEcho, 'close'>>;
 }
@@ -206,7 +213,10 @@ async function startWorld(cleanups: Array<() => Promise<unknown>>): Promise<Worl
   cleanups.push(async () => client.close());
   const producer = await connectNatsBus({ url: NATS_URL, name: 'bench-feature-producer', namespace });
   cleanups.push(() => producer.close());
-  const world: World = { database, pool, service, client, producer, echo: [] };
+  const nc = await connect({ servers: NATS_URL, name: 'bench-feature-drain' });
+  cleanups.push(() => nc.close());
+  const jsm = await nc.jetstreamManager();
+  const world: World = { database, pool, service, client, producer, jsm, namespace, echo: [] };
   cleanups.push(() => Promise.all(world.echo.map((e) => e.close())));
   await client.applyDefinitions({
     entities: [{ name: 'bench_entity', joinKey: 'entity_id' }],
@@ -232,14 +242,16 @@ export const featureStore: Benchmark = {
 
       // Warm-up: the service's code paths, connection pool and the consumer, off the clock.
       await publishAll(world.producer, warmup);
-      await waitForRows(world.pool, `featurestore.offline_rows`, WARMUP_MESSAGES * ROWS_PER_MESSAGE);
+      await waitForIngested(world);
+      await expectRows(world.pool, WARMUP_MESSAGES * ROWS_PER_MESSAGE);
 
       const total = (WARMUP_MESSAGES + MESSAGES) * ROWS_PER_MESSAGE;
       const started = performance.now();
       await publishAll(world.producer, measured);
       const publishedMs = performance.now() - started;
-      await waitForRows(world.pool, `featurestore.offline_rows`, total);
+      await waitForIngested(world);
       const ingestMs = performance.now() - started;
+      await expectRows(world.pool, total);
       const ingestRate = ((MESSAGES * ROWS_PER_MESSAGE) / ingestMs) * 1000;
       const bareRate = await bareInsertRowsPerSecond(world.pool, MESSAGES);
 
@@ -261,8 +273,8 @@ export const featureStore: Benchmark = {
         ],
         notes: [
           `Ingestion: ${MESSAGES} FeatureRows messages of ${ROWS_PER_MESSAGE} rows (${(messageBytes / 1024).toFixed(0)} KiB each, pre-encoded, ` +
-            `${PUBLISH_WINDOW} publishes in flight, ${ENTITIES.toLocaleString('en')} entities), timed from the first publish until every row is in ` +
-            `featurestore.offline_rows (publishing alone took ${(publishedMs / 1000).toFixed(1)} s). Real PostgreSQL and NATS JetStream; the service booted with bootService.`,
+            `${PUBLISH_WINDOW} publishes in flight, ${ENTITIES.toLocaleString('en')} entities), timed from the first publish until the service's durable consumer has acknowledged ` +
+            `every message (acked means stored; the rows are counted in featurestore.offline_rows afterwards) (publishing alone took ${(publishedMs / 1000).toFixed(1)} s). Real PostgreSQL and NATS JetStream; the service booted with bootService.`,
           'Bare INSERT baseline: the same rows, one unnest() INSERT of 1,000 rows at a time on one connection into a table shaped like offline_rows ' +
             '(values as the protobuf bytea the store keeps, sent as one binary parameter; no online upsert, no NATS). The service writes on ' +
             `${DEFAULT_FEATURE_STORE_OPTIONS.ingestWriters} connections at once (rows split by entity key), offline history and online table in one statement each.`,
