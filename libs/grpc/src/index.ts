@@ -48,10 +48,12 @@ export type {
   UnaryImpl,
 } from './types.js';
 export {
+  DEFAULT_FLOW_CONTROL_WINDOW_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_SHUTDOWN_GRACE_MS,
   OVERALL_HEALTH_SERVICE,
   createGrpcServer,
+  openReceiveWindow,
   type GrpcServer,
   type GrpcServerOptions,
 } from './server.js';

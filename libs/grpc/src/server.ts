@@ -141,8 +141,10 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
  * http2 server is created with (the per-stream initial window goes into SETTINGS) and the
  * session event of each listener (the connection window). `flow-control.test.ts` fails if a
  * grpc-js upgrade moves either, rather than letting uploads silently slow down again.
+ * Exported for baselines (tools/bench) that must receive with the same window as the platform.
+ * Call it before `bindAsync`.
  */
-function openReceiveWindow(server: Server, windowBytes: number): void {
+export function openReceiveWindow(server: Server, windowBytes: number): void {
   const internals = server as unknown as {
     commonServerOptions?: { settings?: Record<string, unknown> };
     http2Servers?: Map<{ on(event: 'session', listener: (session: Http2Session) => void): void }, unknown>;

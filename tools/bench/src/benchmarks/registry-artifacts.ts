@@ -11,8 +11,10 @@ import { createClient, readFileChunks, type Client } from '@mlops/grpc';
 import { BATCH_DIM, GraphBuilder, floatTensor } from '@mlops/model-builders';
 import { RegistryService, type CreateVersionRequestSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
 import { cpuProfileFlags } from '../cpu-profile.js';
+import { startLoadProcess } from '../load-process/index.js';
 import { ratioFigure, type Benchmark } from '../result.js';
 import { median } from '../stats.js';
+import { startBareUploadSink } from './bare-upload-sink.js';
 
 const CHUNK = 1 << 20;
 const INPUTS = 4096;
@@ -185,12 +187,18 @@ export const registryArtifacts: Benchmark = {
       cleanups.push(() => registry.stop());
       const pid = registry.child.pid!;
       await registry.client.createModel({ name: 'bench-big' });
+      const sink = await startBareUploadSink();
+      cleanups.push(() => sink.close());
+      const load = await startLoadProcess();
+      cleanups.push(() => load.close());
+      const bareUpload = { address: sink.address, path: sink.path, messageBytes: CHUNK, messages: Math.ceil(size / CHUNK) };
 
       const uploads: number[] = [];
       const downloads: number[] = [];
       const receives: number[] = [];
       const writes: number[] = [];
       const reads: number[] = [];
+      const bareUploads: number[] = [];
       const idle: number[] = [];
       const peaks: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
@@ -198,6 +206,7 @@ export const registryArtifacts: Benchmark = {
         const disk = await diskBaseline(modelPath, join(work, 'baseline.bin'));
         writes.push(mbPerS(size, disk.writeMs));
         reads.push(mbPerS(size, disk.readMs));
+        bareUploads.push(mbPerS(bareUpload.messageBytes * bareUpload.messages, await load.upload(bareUpload)));
 
         await new Promise((r) => setTimeout(r, 500));
         idle.push(rssOf(pid) ?? 0);
@@ -236,6 +245,13 @@ export const registryArtifacts: Benchmark = {
             text: '≥ 0.5×',
             test: (r) => r >= 0.5,
           }),
+          ratioFigure(
+            'bare grpc-js upload of the same bytes in 1 MiB messages, received and dropped (the transport\'s ceiling)',
+            median(bareUploads),
+            'MiB/s',
+            { label: 'fs write + fsync', value: median(writes) },
+          ),
+          ratioFigure('upload (CreateVersion) against the bare grpc-js upload', median(uploads), 'MiB/s', { label: 'bare grpc-js upload', value: median(bareUploads) }),
           ratioFigure('download into a file (DownloadArtifact, each chunk written before the next is read)', median(downloads), 'MiB/s', { label: 'fs read', value: median(reads) }),
           {
             label: 'registry peak RSS above idle, during upload + download',
@@ -252,6 +268,7 @@ export const registryArtifacts: Benchmark = {
           'Download streams the stored file through sha256 (checked at the end) to the client, which for the target figure only receives the bytes (as the fs read baseline only reads them) and for the second figure writes each chunk to a file (no fsync) before asking for the next.',
           `RSS: VmRSS of the registry process from /proc every ${RSS_SAMPLE_MS} ms; idle is sampled before each upload, the figure is the largest rise over the rounds.`,
           'Baseline: the same bytes written with an fs write stream (1 MiB chunks) and fsynced, then read back with a 1 MiB read stream, in the same round.',
+          'Transport ceiling: in each round, a bare grpc-js client in a load process of its own streams the same number of 1 MiB messages (one buffer, sent again and again: no file reads, no protobuf) to a bare grpc-js server in this process that counts and drops them, with the platform servers\' 8 MiB receive window. No upload over grpc-js can be faster than this; when it is below half the disk\'s write speed, so is every upload.',
         ],
       };
     } finally {

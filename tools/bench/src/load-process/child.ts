@@ -3,7 +3,7 @@
 // subject and baseline are called by the very same client code.
 import * as grpc from '@grpc/grpc-js';
 import { concurrentThroughput, sequentialLatency } from '../stats.js';
-import type { LoadJob, LoadReplyMessage, LoadRequestMessage, LoadResult, RawTarget } from './protocol.js';
+import type { LoadJob, LoadReplyMessage, LoadRequestMessage, LoadResult, RawTarget, RawUpload } from './protocol.js';
 
 const passthrough = (b: Buffer): Buffer => b;
 
@@ -24,6 +24,36 @@ function callerFor(target: RawTarget): Caller {
   };
 }
 
+/** One client-streamed upload, on a client of its own: milliseconds from the first write to the response. */
+async function uploadOnce(upload: RawUpload): Promise<{ ms: number; acknowledgedBytes: number }> {
+  const client = new grpc.Client(upload.address, grpc.credentials.createInsecure());
+  const message = Buffer.alloc(upload.messageBytes, 0x5a);
+  try {
+    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (err) => (err ? reject(err) : resolve())));
+    const started = performance.now();
+    const acknowledgedBytes = await new Promise<number>((resolve, reject) => {
+      const call = client.makeClientStreamRequest(upload.path, passthrough, passthrough, (err, res) =>
+        err ? reject(err) : resolve(Number(res!.readBigUInt64BE())),
+      );
+      let sent = 0;
+      const pump = (): void => {
+        while (sent < upload.messages) {
+          sent++;
+          if (!call.write(message)) {
+            call.once('drain', pump);
+            return;
+          }
+        }
+        call.end();
+      };
+      pump();
+    });
+    return { ms: performance.now() - started, acknowledgedBytes };
+  } finally {
+    client.close();
+  }
+}
+
 const callers = new Map<string, Caller>();
 
 const callerNamed = (name: string): Caller => {
@@ -34,6 +64,8 @@ const callerNamed = (name: string): Caller => {
 
 async function runJob(job: LoadJob): Promise<LoadResult> {
   switch (job.op) {
+    case 'upload':
+      return { op: 'upload', ...(await uploadOnce(job.upload)) };
     case 'target':
       callers.set(job.name, callerFor(job.target));
       // One call up front: a target that cannot answer fails here, not in the middle of a figure.

@@ -2,9 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpuProfileFlags } from '../cpu-profile.js';
 import type { LatencySummary } from '../stats.js';
-import type { LoadJob, LoadReplyMessage, LoadResult, RawTarget } from './protocol.js';
+import type { LoadJob, LoadReplyMessage, LoadResult, RawTarget, RawUpload } from './protocol.js';
 
-export type { RawTarget } from './protocol.js';
+export type { RawTarget, RawUpload } from './protocol.js';
 
 /**
  * A load generator in its own process (as clients are in production): it calls registered
@@ -19,6 +19,8 @@ export interface LoadProcess {
     concurrency: number,
     total: number,
   ): Promise<{ perSecond: number; latency: LatencySummary }>;
+  /** One client-streamed upload; resolves with its time, first write to response, in ms. */
+  upload(upload: RawUpload): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,13 @@ export async function startLoadProcess(): Promise<LoadProcess> {
       const result = await run({ op: 'sequential', name, iterations, warmup });
       if (result.op !== 'sequential') throw new Error(`load process answered ${result.op}`);
       return result.latency;
+    },
+    async upload(upload) {
+      const result = await run({ op: 'upload', upload });
+      if (result.op !== 'upload') throw new Error(`load process answered ${result.op}`);
+      const sent = upload.messageBytes * upload.messages;
+      if (result.acknowledgedBytes !== sent) throw new Error(`upload sink acknowledged ${result.acknowledgedBytes} of ${sent} bytes`);
+      return result.ms;
     },
     async concurrent(name, concurrency, total) {
       const result = await run({ op: 'concurrent', name, concurrency, total });

@@ -10,8 +10,19 @@ export interface RawTarget {
   readonly payload: Uint8Array;
 }
 
-/** What the parent asks the load process to do; each job names a target registered before. */
+/** A client-streaming method that takes raw messages (an upload), and what to send it. */
+export interface RawUpload {
+  /** host:port */
+  readonly address: string;
+  readonly path: string;
+  /** Size of each message; the same buffer is sent `messages` times (the transport's ceiling: no reads, no copies of ours). */
+  readonly messageBytes: number;
+  readonly messages: number;
+}
+
+/** What the parent asks the load process to do; each job names a target registered before (an upload carries its own). */
 export type LoadJob =
+  | { readonly op: 'upload'; readonly upload: RawUpload }
   | { readonly op: 'target'; readonly name: string; readonly target: RawTarget }
   | { readonly op: 'sequential'; readonly name: string; readonly iterations: number; readonly warmup: number }
   | {
@@ -22,6 +33,7 @@ export type LoadJob =
     };
 
 export type LoadResult =
+  | { readonly op: 'upload'; readonly ms: number; readonly acknowledgedBytes: number }
   | { readonly op: 'target' }
   | { readonly op: 'sequential'; readonly latency: LatencySummary }
   | { readonly op: 'concurrent'; readonly perSecond: number; readonly latency: LatencySummary };
