@@ -14,7 +14,7 @@ import { cpuProfileFlags } from '../cpu-profile.js';
 import { startLoadProcess } from '../load-process/index.js';
 import { ratioFigure, type Benchmark } from '../result.js';
 import { median } from '../stats.js';
-import { startBareUploadSink } from './bare-upload-sink.js';
+import { downloadRequest, startBareTransfer } from './bare-transfer.js';
 
 const CHUNK = 1 << 20;
 const INPUTS = 4096;
@@ -168,6 +168,26 @@ async function diskBaseline(source: string, target: string): Promise<{ writeMs: 
 const mbPerS = (bytes: number, ms: number) => bytes / 2 ** 20 / (ms / 1000);
 
 /**
+ * Writes `bytes` of scratch into `dir` and deletes it, so that the page-cache pages the run's
+ * writes land in are pages the guest has used before, as on a machine that has been up a while.
+ * On a freshly booted VM, the first write into never-used guest memory pays the hypervisor a fault
+ * per page: 200 MiB into a new file took 610–850 ms on such memory and 150–170 ms on reused memory
+ * (same bytes, same disk), and the disk baseline moved between 260 and 850 MiB/s from run to run
+ * with whichever kind of pages it happened to get.
+ */
+async function recyclePageCache(dir: string, bytes: number): Promise<void> {
+  const path = join(dir, 'page-cache-scratch.bin');
+  const block = Buffer.alloc(CHUNK, 0x5a);
+  const file = await open(path, 'w');
+  try {
+    for (let written = 0; written < bytes; written += block.byteLength) await file.write(block);
+  } finally {
+    await file.close();
+  }
+  await rm(path, { force: true });
+}
+
+/**
  * Registry artifacts: upload (client streaming, validated by onnxruntime) and download (server
  * streaming) of a ~200 MiB ONNX model against plain local-disk writes and reads of the same
  * bytes, and the registry process's memory while it moves them.
@@ -181,17 +201,22 @@ export const registryArtifacts: Benchmark = {
     try {
       const modelPath = join(work, 'model.onnx');
       const size = await writeBigModel(modelPath);
+      // Each round writes the baseline, the staged upload and the downloaded file: room for all of them, twice over.
+      await recyclePageCache(work, 2 * ROUNDS * 3 * size);
       const database = await createTestDatabase();
       cleanups.push(() => database.drop());
       const registry = await startRegistry(database.url, join(work, 'data'));
       cleanups.push(() => registry.stop());
       const pid = registry.child.pid!;
       await registry.client.createModel({ name: 'bench-big' });
-      const sink = await startBareUploadSink();
-      cleanups.push(() => sink.close());
+      const bare = await startBareTransfer();
+      cleanups.push(() => bare.close());
       const load = await startLoadProcess();
       cleanups.push(() => load.close());
-      const bareUpload = { address: sink.address, path: sink.path, messageBytes: CHUNK, messages: Math.ceil(size / CHUNK) };
+      const messages = Math.ceil(size / CHUNK);
+      const bareBytes = messages * CHUNK;
+      const bareUpload = { direction: 'upload', address: bare.address, path: bare.uploadPath, messageBytes: CHUNK, messages } as const;
+      const bareDownload = { ...bareUpload, direction: 'download', path: bare.downloadPath, request: downloadRequest(messages, CHUNK) } as const;
 
       const uploads: number[] = [];
       const downloads: number[] = [];
@@ -199,6 +224,7 @@ export const registryArtifacts: Benchmark = {
       const writes: number[] = [];
       const reads: number[] = [];
       const bareUploads: number[] = [];
+      const bareDownloads: number[] = [];
       const idle: number[] = [];
       const peaks: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
@@ -206,7 +232,8 @@ export const registryArtifacts: Benchmark = {
         const disk = await diskBaseline(modelPath, join(work, 'baseline.bin'));
         writes.push(mbPerS(size, disk.writeMs));
         reads.push(mbPerS(size, disk.readMs));
-        bareUploads.push(mbPerS(bareUpload.messageBytes * bareUpload.messages, await load.upload(bareUpload)));
+        bareUploads.push(mbPerS(bareBytes, await load.transfer(bareUpload)));
+        bareDownloads.push(mbPerS(bareBytes, await load.transfer(bareDownload)));
 
         await new Promise((r) => setTimeout(r, 500));
         idle.push(rssOf(pid) ?? 0);
@@ -252,6 +279,16 @@ export const registryArtifacts: Benchmark = {
             { label: 'fs write + fsync', value: median(writes) },
           ),
           ratioFigure('upload (CreateVersion) against the bare grpc-js upload', median(uploads), 'MiB/s', { label: 'bare grpc-js upload', value: median(bareUploads) }),
+          ratioFigure(
+            'bare grpc-js download of the same bytes in 1 MiB messages, received and dropped (the transport\'s ceiling)',
+            median(bareDownloads),
+            'MiB/s',
+            { label: 'fs read', value: median(reads) },
+          ),
+          ratioFigure('download (DownloadArtifact, received and dropped) against the bare grpc-js download', median(receives), 'MiB/s', {
+            label: 'bare grpc-js download',
+            value: median(bareDownloads),
+          }),
           ratioFigure('download into a file (DownloadArtifact, each chunk written before the next is read)', median(downloads), 'MiB/s', { label: 'fs read', value: median(reads) }),
           {
             label: 'registry peak RSS above idle, during upload + download',
@@ -268,7 +305,8 @@ export const registryArtifacts: Benchmark = {
           'Download streams the stored file through sha256 (checked at the end) to the client, which for the target figure only receives the bytes (as the fs read baseline only reads them) and for the second figure writes each chunk to a file (no fsync) before asking for the next.',
           `RSS: VmRSS of the registry process from /proc every ${RSS_SAMPLE_MS} ms; idle is sampled before each upload, the figure is the largest rise over the rounds.`,
           'Baseline: the same bytes written with an fs write stream (1 MiB chunks) and fsynced, then read back with a 1 MiB read stream, in the same round.',
-          'Transport ceiling: in each round, a bare grpc-js client in a load process of its own streams the same number of 1 MiB messages (one buffer, sent again and again: no file reads, no protobuf) to a bare grpc-js server in this process that counts and drops them, with the platform servers\' 8 MiB receive window. No upload over grpc-js can be faster than this; when it is below half the disk\'s write speed, so is every upload.',
+          'Before the rounds, scratch of six artifact sizes per round is written to the same filesystem and deleted, so every write of the run lands in page-cache pages the guest has used before, as on a machine that has been up a while: on a freshly booted VM the first write into never-used memory pays the hypervisor a fault per page (200 MiB into a new file: 610–850 ms on such memory, 150–170 ms on reused), and the disk baseline moved between 260 and 850 MiB/s from run to run with the pages it got.',
+          'Transport ceilings: in each round, a bare grpc-js client in a load process of its own streams the same number of 1 MiB messages (one buffer, sent again and again: no file reads, no protobuf) to a bare grpc-js server in this process that counts and drops them, then receives as many from it (server streaming, one buffer sent again and again), both sides with the platform\'s 8 MiB HTTP/2 receive windows. No upload or download over grpc-js can be faster than these; where one is below half the disk\'s speed, so is every transfer over grpc-js on this machine.',
         ],
       };
     } finally {

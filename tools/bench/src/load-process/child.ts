@@ -3,7 +3,7 @@
 // subject and baseline are called by the very same client code.
 import * as grpc from '@grpc/grpc-js';
 import { concurrentThroughput, sequentialLatency } from '../stats.js';
-import type { LoadJob, LoadReplyMessage, LoadRequestMessage, LoadResult, RawTarget, RawUpload } from './protocol.js';
+import type { LoadJob, LoadReplyMessage, LoadRequestMessage, LoadResult, RawTarget, RawTransfer } from './protocol.js';
 
 const passthrough = (b: Buffer): Buffer => b;
 
@@ -24,34 +24,53 @@ function callerFor(target: RawTarget): Caller {
   };
 }
 
-/** One client-streamed upload, on a client of its own: milliseconds from the first write to the response. */
-async function uploadOnce(upload: RawUpload): Promise<{ ms: number; acknowledgedBytes: number }> {
-  const client = new grpc.Client(upload.address, grpc.credentials.createInsecure());
-  const message = Buffer.alloc(upload.messageBytes, 0x5a);
+/**
+ * One streamed transfer, on a client of its own (with the platform clients' 8 MiB receive window):
+ * milliseconds from the call's start to its end, and the bytes the other side counted.
+ */
+async function transferOnce(transfer: RawTransfer): Promise<{ ms: number; bytes: number }> {
+  const client = new grpc.Client(transfer.address, grpc.credentials.createInsecure(), {
+    'grpc-node.flow_control_window': 8 * 1024 * 1024,
+    'grpc.max_receive_message_length': 8 * 1024 * 1024,
+  });
   try {
     await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (err) => (err ? reject(err) : resolve())));
     const started = performance.now();
-    const acknowledgedBytes = await new Promise<number>((resolve, reject) => {
-      const call = client.makeClientStreamRequest(upload.path, passthrough, passthrough, (err, res) =>
-        err ? reject(err) : resolve(Number(res!.readBigUInt64BE())),
-      );
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < upload.messages) {
-          sent++;
-          if (!call.write(message)) {
-            call.once('drain', pump);
-            return;
-          }
-        }
-        call.end();
-      };
-      pump();
-    });
-    return { ms: performance.now() - started, acknowledgedBytes };
+    const bytes = await (transfer.direction === 'upload' ? upload(client, transfer) : download(client, transfer));
+    return { ms: performance.now() - started, bytes };
   } finally {
     client.close();
   }
+}
+
+function upload(client: grpc.Client, transfer: RawTransfer): Promise<number> {
+  const message = Buffer.alloc(transfer.messageBytes, 0x5a);
+  return new Promise((resolve, reject) => {
+    const call = client.makeClientStreamRequest(transfer.path, passthrough, passthrough, (err, res) => (err ? reject(err) : resolve(Number(res!.readBigUInt64BE()))));
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < transfer.messages) {
+        sent++;
+        if (!call.write(message)) {
+          call.once('drain', pump);
+          return;
+        }
+      }
+      call.end();
+    };
+    pump();
+  });
+}
+
+function download(client: grpc.Client, transfer: RawTransfer): Promise<number> {
+  const request = Buffer.from(transfer.request ?? new Uint8Array());
+  return new Promise((resolve, reject) => {
+    const call = client.makeServerStreamRequest(transfer.path, passthrough, passthrough, request);
+    let bytes = 0;
+    call.on('data', (chunk: Buffer) => (bytes += chunk.byteLength));
+    call.on('error', reject);
+    call.on('end', () => resolve(bytes));
+  });
 }
 
 const callers = new Map<string, Caller>();
@@ -64,8 +83,8 @@ const callerNamed = (name: string): Caller => {
 
 async function runJob(job: LoadJob): Promise<LoadResult> {
   switch (job.op) {
-    case 'upload':
-      return { op: 'upload', ...(await uploadOnce(job.upload)) };
+    case 'transfer':
+      return { op: 'transfer', ...(await transferOnce(job.transfer)) };
     case 'target':
       callers.set(job.name, callerFor(job.target));
       // One call up front: a target that cannot answer fails here, not in the middle of a figure.

@@ -2,9 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpuProfileFlags } from '../cpu-profile.js';
 import type { LatencySummary } from '../stats.js';
-import type { LoadJob, LoadReplyMessage, LoadResult, RawTarget, RawUpload } from './protocol.js';
+import type { LoadJob, LoadReplyMessage, LoadResult, RawTarget, RawTransfer } from './protocol.js';
 
-export type { RawTarget, RawUpload } from './protocol.js';
+export type { RawTarget, RawTransfer } from './protocol.js';
 
 /**
  * A load generator in its own process (as clients are in production): it calls registered
@@ -19,8 +19,8 @@ export interface LoadProcess {
     concurrency: number,
     total: number,
   ): Promise<{ perSecond: number; latency: LatencySummary }>;
-  /** One client-streamed upload; resolves with its time, first write to response, in ms. */
-  upload(upload: RawUpload): Promise<number>;
+  /** One streamed transfer; resolves with its time, start of the call to its end, in ms. */
+  transfer(transfer: RawTransfer): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -72,11 +72,11 @@ export async function startLoadProcess(): Promise<LoadProcess> {
       if (result.op !== 'sequential') throw new Error(`load process answered ${result.op}`);
       return result.latency;
     },
-    async upload(upload) {
-      const result = await run({ op: 'upload', upload });
-      if (result.op !== 'upload') throw new Error(`load process answered ${result.op}`);
-      const sent = upload.messageBytes * upload.messages;
-      if (result.acknowledgedBytes !== sent) throw new Error(`upload sink acknowledged ${result.acknowledgedBytes} of ${sent} bytes`);
+    async transfer(transfer) {
+      const result = await run({ op: 'transfer', transfer });
+      if (result.op !== 'transfer') throw new Error(`load process answered ${result.op}`);
+      const expected = transfer.messageBytes * transfer.messages;
+      if (result.bytes !== expected) throw new Error(`${transfer.direction}: ${result.bytes} of ${expected} bytes arrived`);
       return result.ms;
     },
     async concurrent(name, concurrency, total) {

@@ -10,19 +10,25 @@ export interface RawTarget {
   readonly payload: Uint8Array;
 }
 
-/** A client-streaming method that takes raw messages (an upload), and what to send it. */
-export interface RawUpload {
+/**
+ * A streamed transfer of raw messages: an upload (client streaming; the same buffer is sent
+ * `messages` times, so no reads or copies of ours count) or a download (server streaming; the
+ * request asks for `messages` of `messageBytes`, received and dropped).
+ */
+export interface RawTransfer {
+  readonly direction: 'upload' | 'download';
   /** host:port */
   readonly address: string;
   readonly path: string;
-  /** Size of each message; the same buffer is sent `messages` times (the transport's ceiling: no reads, no copies of ours). */
   readonly messageBytes: number;
   readonly messages: number;
+  /** The download's request bytes. */
+  readonly request?: Uint8Array;
 }
 
-/** What the parent asks the load process to do; each job names a target registered before (an upload carries its own). */
+/** What the parent asks the load process to do; each job names a target registered before (a transfer carries its own). */
 export type LoadJob =
-  | { readonly op: 'upload'; readonly upload: RawUpload }
+  | { readonly op: 'transfer'; readonly transfer: RawTransfer }
   | { readonly op: 'target'; readonly name: string; readonly target: RawTarget }
   | { readonly op: 'sequential'; readonly name: string; readonly iterations: number; readonly warmup: number }
   | {
@@ -33,7 +39,7 @@ export type LoadJob =
     };
 
 export type LoadResult =
-  | { readonly op: 'upload'; readonly ms: number; readonly acknowledgedBytes: number }
+  | { readonly op: 'transfer'; readonly ms: number; readonly bytes: number }
   | { readonly op: 'target' }
   | { readonly op: 'sequential'; readonly latency: LatencySummary }
   | { readonly op: 'concurrent'; readonly perSecond: number; readonly latency: LatencySummary };
