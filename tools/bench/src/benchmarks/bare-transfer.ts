@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_FLOW_CONTROL_WINDOW_BYTES, openReceiveWindow } from '@mlops/grpc';
+import { writeRepeatedly } from '../write-repeatedly.js';
 
 /**
  * The ceilings of streamed transfers: a grpc-js server that receives raw messages (no protobuf,
@@ -41,20 +42,7 @@ export async function startBareTransfer(): Promise<BareTransfer> {
       });
     },
     Download: (call: grpc.ServerWritableStream<Buffer, Buffer>) => {
-      const messages = call.request.readUInt32BE(0);
-      const message = Buffer.alloc(call.request.readUInt32BE(4), 0x5a);
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < messages) {
-          sent++;
-          if (!call.write(message)) {
-            call.once('drain', pump);
-            return;
-          }
-        }
-        call.end();
-      };
-      pump();
+      writeRepeatedly(call, Buffer.alloc(call.request.readUInt32BE(4), 0x5a), call.request.readUInt32BE(0));
     },
   });
   const port = await new Promise<number>((resolve, reject) =>

@@ -3,6 +3,7 @@
 // subject and baseline are called by the very same client code.
 import * as grpc from '@grpc/grpc-js';
 import { concurrentThroughput, sequentialLatency } from '../stats.js';
+import { writeRepeatedly } from '../write-repeatedly.js';
 import type { LoadJob, LoadReplyMessage, LoadRequestMessage, LoadResult, RawTarget, RawTransfer } from './protocol.js';
 
 const passthrough = (b: Buffer): Buffer => b;
@@ -47,18 +48,7 @@ function upload(client: grpc.Client, transfer: RawTransfer): Promise<number> {
   const message = Buffer.alloc(transfer.messageBytes, 0x5a);
   return new Promise((resolve, reject) => {
     const call = client.makeClientStreamRequest(transfer.path, passthrough, passthrough, (err, res) => (err ? reject(err) : resolve(Number(res!.readBigUInt64BE()))));
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < transfer.messages) {
-        sent++;
-        if (!call.write(message)) {
-          call.once('drain', pump);
-          return;
-        }
-      }
-      call.end();
-    };
-    pump();
+    writeRepeatedly(call, message, transfer.messages);
   });
 }
 
