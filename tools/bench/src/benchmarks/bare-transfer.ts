@@ -3,7 +3,7 @@ import { DEFAULT_FLOW_CONTROL_WINDOW_BYTES, openReceiveWindow } from '@mlops/grp
 import { writeRepeatedly } from '../write-repeatedly.js';
 
 /**
- * The ceilings of streamed transfers: a grpc-js server that receives raw messages (no protobuf,
+ * Streamed transfers with no work on either side: a grpc-js server that receives raw messages (no protobuf,
  * no hashing, no disk) and drops them, answering with the byte count (client streaming, as an
  * upload); and one that sends the same buffer again and again (server streaming, as a download).
  * It opens the same HTTP/2 receive window as the platform's servers, so it measures what grpc-js
