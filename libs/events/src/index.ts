@@ -25,5 +25,6 @@ export { createInProcessBus, type InProcessBusOptions, type InProcessEventBus } 
 export { createBatchingHandler, type BatchingHandlerOptions } from './batching-handler.js';
 export { GroupCommit } from './group-commit.js';
 export { deleteNamespacedStreams } from './nats/delete-namespace.js';
+export { isConsumerNotFound } from './nats/errors.js';
 export { consumeBatches } from './consume-batches.js';
 export { DEFAULT_MAX_BATCH } from './batch-spec.js';

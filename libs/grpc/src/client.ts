@@ -16,6 +16,7 @@ import {
 import { context, type Context } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { RpcError, cancelled, fromServiceError } from './errors.js';
+import { DEFAULT_FLOW_CONTROL_WINDOW_BYTES } from './flow-control-window.js';
 import { createRpcMetrics, type MethodMetrics, type RpcMetrics } from './metrics.js';
 import { toServiceDefinition } from './service-definition.js';
 import { waitForDrain } from './streams.js';
@@ -77,13 +78,9 @@ interface CallScope {
 
 const noop = () => undefined;
 
-/**
- * HTTP/2's default 64 KiB receive window makes a large streamed response (an artifact download,
- * a training-set export) wait for a WINDOW_UPDATE round trip every 64 KiB; a bigger window lets it
- * flow. It costs memory only while a response is actually in flight.
- */
 const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
-  'grpc-node.flow_control_window': 8 * 1024 * 1024,
+  // Large streamed responses (an artifact download, a training-set export) flow without waiting for a WINDOW_UPDATE every 64 KiB.
+  'grpc-node.flow_control_window': DEFAULT_FLOW_CONTROL_WINDOW_BYTES,
   // Nothing reads channelz here (no channelz service is served); its per-call bookkeeping costs CPU.
   'grpc.enable_channelz': 0,
 };

@@ -1,6 +1,7 @@
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { afterEach, expect, it, vi } from 'vitest';
-import { DEFAULT_FLOW_CONTROL_WINDOW_BYTES, createGrpcServer, type GrpcServer } from './server.js';
+import { DEFAULT_FLOW_CONTROL_WINDOW_BYTES } from './flow-control-window.js';
+import { createGrpcServer, type GrpcServer } from './server.js';
 
 let server: GrpcServer | undefined;
 let session: ClientHttp2Session | undefined;

@@ -47,8 +47,8 @@ export type {
   ServiceImpl,
   UnaryImpl,
 } from './types.js';
+export { DEFAULT_FLOW_CONTROL_WINDOW_BYTES } from './flow-control-window.js';
 export {
-  DEFAULT_FLOW_CONTROL_WINDOW_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_SHUTDOWN_GRACE_MS,
   OVERALL_HEALTH_SERVICE,

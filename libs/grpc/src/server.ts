@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AUTH_OFF, type AuthConfig } from './auth.js';
 import { unavailable, type UnavailableReason } from './errors.js';
+import { DEFAULT_FLOW_CONTROL_WINDOW_BYTES } from './flow-control-window.js';
 import { wrapHandler, type HandlerDeps, type MethodAccess } from './handlers.js';
 import { HealthRegistry, HealthService, OVERALL, healthService, type HealthControl } from './health.js';
 import { InFlightCalls } from './in-flight.js';
@@ -15,12 +16,6 @@ import { toServiceDefinition } from './service-definition.js';
 import type { AddServiceOptions, ServiceImpl } from './types.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-/**
- * HTTP/2 receive window the server advertises, per stream and per connection. The default 64 KiB
- * makes a client-streamed upload (an artifact, a push of many rows) wait for a WINDOW_UPDATE
- * every 64 KiB; clients already open 8 MiB (client.ts). It costs memory only while data is in flight.
- */
-export const DEFAULT_FLOW_CONTROL_WINDOW_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 export interface GrpcServerOptions {

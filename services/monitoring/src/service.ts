@@ -71,15 +71,17 @@ const CONSUMER_BATCH = 2000;
 /** Two batches at once: the next is decoded while the previous one is stored (batches append pane parts, so neither waits on the other's locks). */
 const CONSUMER_BATCHES_IN_FLIGHT = 2;
 
+const DEFAULT_CONSUMER_PREFIX = 'monitoring';
+
 /** The durable consumer of prediction events; replicas with the same consumer prefix share it (they split the stream). */
-export const predictionConsumerName = (consumerPrefix = 'monitoring'): string => `${consumerPrefix}-prediction-batches`;
+export const predictionConsumerName = (consumerPrefix = DEFAULT_CONSUMER_PREFIX): string => `${consumerPrefix}-prediction-batches`;
 
 export async function createMonitoringService(deps: MonitoringDeps): Promise<MonitoringServiceHandle> {
   const opts = deps.options ?? {};
   const paneMs = opts.paneMs ?? DEFAULT_PANE_MS;
   const windowMs = opts.windowMs ?? 15 * 60_000;
   const intervalMs = opts.evaluationIntervalMs ?? 15_000;
-  const prefix = opts.consumerPrefix ?? 'monitoring';
+  const prefix = opts.consumerPrefix ?? DEFAULT_CONSUMER_PREFIX;
   const clock = deps.clock ?? (() => new Date());
   const gauges = createMonitoringGauges(deps.metrics);
   const binnings = new BinningCache(deps.db);

@@ -1,3 +1,4 @@
+import { isConsumerNotFound } from '@mlops/events';
 import type { JetStreamManager } from 'nats';
 
 /**
@@ -16,9 +17,9 @@ export async function waitForConsumerAcked(
   const lastSeq = (await jsm.streams.info(stream)).state.last_seq;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    // The consumer is created by the service as it starts: not there yet is not a failure.
     const info = await jsm.consumers.info(stream, consumer).catch((err: unknown) => {
-      // The consumer is created by the service as it starts: not there yet is not a failure.
-      if (err instanceof Error && /consumer not found/i.test(err.message)) return undefined;
+      if (isConsumerNotFound(err)) return undefined;
       throw err;
     });
     if (info && info.ack_floor.stream_seq >= lastSeq) return;

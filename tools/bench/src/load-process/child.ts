@@ -2,6 +2,7 @@
 // the process under test spends its cores on serving only, as a service does in production, and
 // subject and baseline are called by the very same client code.
 import * as grpc from '@grpc/grpc-js';
+import { DEFAULT_FLOW_CONTROL_WINDOW_BYTES } from '@mlops/grpc';
 import { concurrentThroughput, sequentialLatency } from '../stats.js';
 import { writeRepeatedly } from '../write-repeatedly.js';
 import type { LoadJob, LoadReplyMessage, LoadRequestMessage, LoadResult, RawTarget, RawTransfer } from './protocol.js';
@@ -26,12 +27,12 @@ function callerFor(target: RawTarget): Caller {
 }
 
 /**
- * One streamed transfer, on a client of its own (with the platform clients' 8 MiB receive window):
+ * One streamed transfer, on a client of its own (with the platform clients' HTTP/2 receive window):
  * milliseconds from the call's start to its end, and the bytes the other side counted.
  */
 async function transferOnce(transfer: RawTransfer): Promise<{ ms: number; bytes: number }> {
   const client = new grpc.Client(transfer.address, grpc.credentials.createInsecure(), {
-    'grpc-node.flow_control_window': 8 * 1024 * 1024,
+    'grpc-node.flow_control_window': DEFAULT_FLOW_CONTROL_WINDOW_BYTES,
     'grpc.max_receive_message_length': 8 * 1024 * 1024,
   });
   try {
@@ -44,7 +45,7 @@ async function transferOnce(transfer: RawTransfer): Promise<{ ms: number; bytes:
   }
 }
 
-function upload(client: grpc.Client, transfer: RawTransfer): Promise<number> {
+function upload(client: grpc.Client, transfer: Extract<RawTransfer, { direction: 'upload' }>): Promise<number> {
   const message = Buffer.alloc(transfer.messageBytes, 0x5a);
   return new Promise((resolve, reject) => {
     const call = client.makeClientStreamRequest(transfer.path, passthrough, passthrough, (err, res) => (err ? reject(err) : resolve(Number(res!.readBigUInt64BE()))));
@@ -52,8 +53,8 @@ function upload(client: grpc.Client, transfer: RawTransfer): Promise<number> {
   });
 }
 
-function download(client: grpc.Client, transfer: RawTransfer): Promise<number> {
-  const request = Buffer.from(transfer.request ?? new Uint8Array());
+function download(client: grpc.Client, transfer: Extract<RawTransfer, { direction: 'download' }>): Promise<number> {
+  const request = Buffer.from(transfer.request.buffer, transfer.request.byteOffset, transfer.request.byteLength);
   return new Promise((resolve, reject) => {
     const call = client.makeServerStreamRequest(transfer.path, passthrough, passthrough, request);
     let bytes = 0;

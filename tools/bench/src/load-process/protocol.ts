@@ -10,21 +10,21 @@ export interface RawTarget {
   readonly payload: Uint8Array;
 }
 
-/**
- * A streamed transfer of raw messages: an upload (client streaming; the same buffer is sent
- * `messages` times, so no reads or copies of ours count) or a download (server streaming; the
- * request asks for `messages` of `messageBytes`, received and dropped).
- */
-export interface RawTransfer {
-  readonly direction: 'upload' | 'download';
+/** Where a streamed transfer goes and what it moves: `messages` raw messages of `messageBytes`. */
+interface TransferShape {
   /** host:port */
   readonly address: string;
   readonly path: string;
   readonly messageBytes: number;
   readonly messages: number;
-  /** The download's request bytes. */
-  readonly request?: Uint8Array;
 }
+
+/**
+ * A streamed transfer of raw messages: an upload (client streaming; the same buffer is sent
+ * `messages` times, so no reads or copies of ours count) or a download (server streaming; its
+ * request asks the server for the messages, which are received and dropped).
+ */
+export type RawTransfer = (TransferShape & { readonly direction: 'upload' }) | (TransferShape & { readonly direction: 'download'; readonly request: Uint8Array });
 
 /** What the parent asks the load process to do; each job names a target registered before (a transfer carries its own). */
 export type LoadJob =
