@@ -2,7 +2,14 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { ok, fail, type Result } from '../domain/result.js';
 
-/** What the probe process prints: onnxruntime's own metadata, untouched. */
+/**
+ * What the probe process prints first, the moment it has read the artifact's path. A process
+ * that exits without printing it never saw the artifact, whatever its pipes reported: a killed
+ * process's stdin can still take a write while its last threads exit.
+ */
+const RECEIVED = 'received\n';
+
+/** What the probe process prints after RECEIVED: onnxruntime's own metadata, untouched. */
 export type ProbeOutput =
   | { ok: true; inputs: ProbeValue[]; outputs: ProbeValue[] }
   | { ok: false; error: string };
@@ -35,6 +42,7 @@ process.stdin.on('data', (data) => {
   const end = line.indexOf('\\n');
   if (end < 0) return;
   process.stdin.destroy();
+  process.stdout.write(${JSON.stringify(RECEIVED)});
   ort.InferenceSession.create(JSON.parse(line.slice(0, end)), {
     graphOptimizationLevel: 'disabled', enableCpuMemArena: false, enableMemPattern: false, logSeverityLevel: 3,
     intraOpNumThreads: 1, interOpNumThreads: 1, extra: { session: { disable_prepacking: '1' } },
@@ -117,30 +125,35 @@ export function createProbePool(onnxruntimeEntry: string, timeoutMs: number): Pr
   };
 
   refill();
-  /** Hands `localPath` to a process and waits for it to exit; `delivered` is false when it was gone before it could read the path. */
+  /** Hands `localPath` to a process and waits for it to exit. */
   const run = async (probe: WarmProbe, localPath: string) => {
-    const delivered = new Promise<boolean>((resolve) => probe.child.stdin.write(`${JSON.stringify(localPath)}\n`, (err) => resolve(!err)));
+    probe.child.stdin.write(`${JSON.stringify(localPath)}\n`);
     probe.child.stdin.end();
-    const timer = setTimeout(() => probe.child.kill('SIGKILL'), timeoutMs);
-    const [wasDelivered, exit] = await Promise.all([delivered, probe.closed]);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      probe.child.kill('SIGKILL');
+    }, timeoutMs);
+    const exit = await probe.closed;
     clearTimeout(timer);
-    return { ...exit, delivered: wasDelivered };
+    const received = exit.stdout.startsWith(RECEIVED);
+    return { ...exit, received, stdout: received ? exit.stdout.slice(RECEIVED.length) : exit.stdout, timedOut };
   };
 
   return {
     async probe(localPath) {
       let exit = await run(take(), localPath);
-      // A spare that died while idle (killed, out of memory) never saw this artifact: a pipe to
-      // a dead process refuses the path (EPIPE). Blaming the artifact would be wrong; start afresh.
-      if (!exit.delivered && exit.stdout === '') exit = await run(start(), localPath);
+      // A spare that died while idle (killed, out of memory) never saw this artifact. Blaming the
+      // artifact would be wrong; start afresh.
+      if (!exit.received && !exit.timedOut && exit.spawnError === undefined) exit = await run(start(), localPath);
       // The next upload's process warms up now, after this one's load no longer needs the CPU.
       setImmediate(refill);
-      const { code, signal, stdout, stderr, spawnError } = exit;
+      const { code, signal, stdout, stderr, spawnError, timedOut } = exit;
       if (spawnError !== undefined) return fail(`could not start the onnxruntime probe: ${spawnError.message}`);
-      if (signal !== null) {
-        const why = signal === 'SIGKILL' ? `took longer than ${timeoutMs} ms to load` : `crashed onnxruntime (${signal})`;
-        return fail(`the artifact ${why}`);
-      }
+      if (timedOut) return fail(`the artifact took longer than ${timeoutMs} ms to load`);
+      // SIGKILL that we did not send is most often the kernel's out-of-memory killer.
+      if (signal === 'SIGKILL') return fail('the onnxruntime probe was killed (SIGKILL) while loading the artifact, most often for running out of memory');
+      if (signal !== null) return fail(`the artifact crashed onnxruntime (${signal})`);
       try {
         return ok(JSON.parse(stdout) as ProbeOutput);
       } catch {

@@ -1,11 +1,9 @@
 import { create } from '@bufbuild/protobuf';
 import { ElementType, SignatureSchema } from '@mlops/proto/mlops/registry/v1/registry_pb';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@mlops/events/testing';
 import { buildBrokenModel, buildIdentityModel, buildLogisticRegression, truncateBytes } from '@mlops/model-builders';
 import { compareSignatures, createOnnxInspector } from './index.js';
 
@@ -52,76 +50,6 @@ describe('onnx inspector', () => {
     const whole = buildLogisticRegression({ weights: Array.from({ length: 64 }, (_, i) => i / 64), bias: 0 });
     const truncated = await inspect(await file('truncated.onnx', truncateBytes(whole, { keepFraction: 0.5 })));
     expect(truncated.ok).toBe(false);
-  });
-});
-
-/** This process's onnxruntime probe processes that are alive (a killed one becomes a zombie without a command line). */
-async function probeProcesses(): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (parent !== process.pid) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('InferenceSession')) pids.push(Number(name));
-  }
-  return pids;
-}
-
-/** The probe process a new inspector starts ahead of its first artifact. */
-async function spareOf(start: () => void): Promise<number> {
-  const before = new Set(await probeProcesses());
-  start();
-  return waitFor(async () => (await probeProcesses()).find((pid) => !before.has(pid)), 'the spare probe process');
-}
-
-describe.runIf(process.platform === 'linux')('warm probe processes', () => {
-  const model = () => file('warm.onnx', buildLogisticRegression({ weights: [1, 2], bias: 0 }));
-
-  it('inspect artifacts one after another and side by side', async () => {
-    const inspector = createOnnxInspector();
-    try {
-      const path = await model();
-      const results = [await inspector(path), await inspector(path), ...(await Promise.all([1, 2, 3].map(() => inspector(path))))];
-      expect(results.map((r) => r.ok && r.value.inputs.map((t) => t.shape))).toEqual(Array(5).fill([[-1n, 2n]]));
-    } finally {
-      inspector.close();
-    }
-  });
-
-  it('replace a spare that died while idle instead of refusing the artifact', async () => {
-    let inspector: ReturnType<typeof createOnnxInspector> | undefined;
-    const spare = await spareOf(() => (inspector = createOnnxInspector()));
-    try {
-      const path = await model();
-      process.kill(spare, 'SIGKILL');
-      // Dead (a zombie, its pipes closed) before this process's event loop can notice: the
-      // inspector still takes it for a live spare, and must find out from the refused path.
-      while (!/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${spare}/stat`, 'utf8')));
-      const result = await inspector!(path);
-      expect(result.ok ? 'loaded' : result.error).toBe('loaded');
-    } finally {
-      inspector?.close();
-    }
-  });
-
-  it('stop on close; a closed inspector still inspects, in a process of its own', async () => {
-    let inspector: ReturnType<typeof createOnnxInspector> | undefined;
-    const spare = await spareOf(() => (inspector = createOnnxInspector()));
-    inspector!.close();
-    await waitFor(async () => !(await probeProcesses()).includes(spare), 'the spare to exit');
-    expect((await inspector!(await model())).ok).toBe(true);
-  });
-
-  it('refuse an artifact that takes longer than the timeout to load, with the reason', async () => {
-    const inspector = createOnnxInspector({ timeoutMs: 1 });
-    try {
-      const result = await inspector(await model());
-      expect(!result.ok && result.error).toBe('the artifact took longer than 1 ms to load');
-    } finally {
-      inspector.close();
-    }
   });
 });
 
