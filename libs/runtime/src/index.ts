@@ -11,3 +11,4 @@ export {
   type StatelessServiceDeps,
 } from './boot.js';
 export { DATABASE_UNAVAILABLE, databaseUnavailableReason, SERVICE_BUS_FAILURE_POLICY } from './failure-policy.js';
+export { SERVICE_NODE_FLAGS } from './node-flags.js';

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '@mlops/runtime';
 import { renderReport } from './report.js';
 import type { Benchmark, BenchmarkResult } from './result.js';
 import { BENCHMARKS } from './benchmarks/index.js';
@@ -31,12 +32,15 @@ if (oneAt >= 0) {
   process.exit(0);
 }
 
-/** Runs one benchmark in a fresh node process with this process's loader flags; its result. */
+/**
+ * Runs one benchmark in a fresh node process with this process's loader flags and the node flags
+ * services run with in production (it hosts the service it measures, and its baselines); its result.
+ */
 async function runIsolated(bench: Benchmark): Promise<BenchmarkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-result-'));
   const resultPath = join(dir, 'result.json');
   try {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', bench.name, resultPath], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...process.execArgv, fileURLToPath(import.meta.url), '--one', bench.name, resultPath], {
       stdio: 'inherit',
     });
     const code = await new Promise<number | null>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { cpus, totalmem } from 'node:os';
+import { SERVICE_NODE_FLAGS } from '@mlops/runtime';
 import type { BenchmarkResult, Figure } from './result.js';
 
 const fmt = (n: number): string =>
@@ -18,7 +19,8 @@ export function renderReport(results: readonly BenchmarkResult[], startedAt: Dat
     'Written by `npm run bench` (tools/bench). Every target is a ratio against a baseline measured in the',
     'same run, under the same conditions (where the load comes from a process of its own, the baseline is',
     'called from that process too), so the figures travel between machines better than absolute numbers do.',
-    'Each benchmark runs in a fresh node process, so none measures with what an earlier one left behind.',
+    'Each benchmark runs in a fresh node process, so none measures with what an earlier one left behind,',
+    `with the node flags services run with (${SERVICE_NODE_FLAGS.join(' ')}; baselines in that process share them).`,
     'On a 2-core virtual machine they still move between quiet runs (a latency ratio by up to ±0.4×): compare',
     'several runs before concluding that a change helped.',
     '',

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { SERVICE_NODE_FLAGS } from '@mlops/runtime';
 import { describe, expect, it } from 'vitest';
 import { execForm, parseDockerfile } from './dockerfile.js';
 import { deployPath, repoPath } from './paths.js';
@@ -65,6 +66,14 @@ describe('deploy/Dockerfile', () => {
       expect(pkg.name).toBe(`@mlops/${service}`);
       expect(pkg.scripts['build']).toBeDefined();
     }
+  });
+
+  it('runs the service with the node flags the launcher uses, before its entry point', () => {
+    const entrypoint = execForm(find('ENTRYPOINT').at(-1)!.args) ?? [];
+    const flags = entrypoint.slice(1, -1);
+    expect(SERVICE_NODE_FLAGS.length).toBeGreaterThan(0);
+    for (const flag of SERVICE_NODE_FLAGS) expect(flags).toContain(flag);
+    expect(entrypoint.at(-1)).toBe('/app/main.js');
   });
 
   it('keeps the CUDA download of onnxruntime-node off (the .npmrc the build copies)', () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { SERVICE_NODE_FLAGS } from '@mlops/runtime';
 import type { LaunchableService } from './services.js';
 
 const require = createRequire(import.meta.url);
@@ -31,7 +32,7 @@ export function spawnService(
   const tsxLoader = require.resolve('tsx');
   const child = spawn(
     process.execPath,
-    ['--conditions=@mlops/source', '--import', tsxLoader, resolve(repoRoot, service.entry)],
+    [...SERVICE_NODE_FLAGS, '--conditions=@mlops/source', '--import', tsxLoader, resolve(repoRoot, service.entry)],
     { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.pipe(log, { end: false });

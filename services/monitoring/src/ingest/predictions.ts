@@ -149,9 +149,11 @@ class PaneColumns implements ColumnVisitor {
   info: VersionInfo | undefined;
 
   numeric(column: string, value: number): void {
-    const s = this.pane.numeric(column, this.info!.binningOf(column));
-    if (s) s.add(value);
-    else this.pane.categorical(column)?.add(String(value));
+    // The binning is looked up only for a column's first value in the pane: this runs for every
+    // feature of every event.
+    const s = this.pane.features.get(column) ?? this.pane.numeric(column, this.info!.binningOf(column))!;
+    if (s.kind === 'numeric') s.add(value);
+    else s.add(String(value));
   }
 
   categorical(column: string, value: string): void {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '@mlops/runtime';
 
 /** What serve.ts tells its parent once. */
 export type ServedMessage = { kind: 'ready'; grpcPort: number; adminPort: number } | { kind: 'failed'; error: string };
@@ -31,7 +32,7 @@ const serveEntry = fileURLToPath(new URL('./serve.ts', import.meta.url));
  * event publish) does not queue behind another's.
  */
 export async function spawnServiceProcess(name: ProcessServiceName, options: SpawnServiceOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--conditions=@mlops/source', '--import', 'tsx', ...(options.execArgv ?? []), serveEntry, name, options.natsNamespace], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--conditions=@mlops/source', '--import', 'tsx', ...(options.execArgv ?? []), serveEntry, name, options.natsNamespace], {
     env: { PATH: process.env['PATH'] ?? '', ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
