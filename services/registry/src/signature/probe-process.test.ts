@@ -87,4 +87,24 @@ describe.runIf(process.platform === 'linux')('probe processes', () => {
       pool.close();
     }
   });
+
+  /** A stand-in for onnxruntime whose session creation does `create` (the probe's own error paths). */
+  const fakeOnnxruntime = async (name: string, create: string): Promise<string> => {
+    const path = join(model, '..', `${name}.cjs`);
+    await writeFile(path, `exports.InferenceSession = { create: async () => { ${create} } };`);
+    return path;
+  };
+
+  it.each([
+    ['killed by a signal the registry did not send', 'process.kill(process.pid, "SIGKILL")', 'the onnxruntime probe was killed (SIGKILL) while loading the artifact, usually for running out of memory'],
+    ['crashed in native code', 'process.abort()', 'the artifact crashed onnxruntime (SIGABRT)'],
+    ['exited without an answer', 'console.error("native failure\\nat frame"); process.exit(3)', 'the onnxruntime probe exited with code 3: native failure'],
+  ])('say why when the probe is %s', async (name, create, reason) => {
+    const pool = createProbePool(await fakeOnnxruntime(name.replaceAll(' ', '-'), create), 60_000);
+    try {
+      expect(inputNames(await pool.probe(model))).toBe(reason);
+    } finally {
+      pool.close();
+    }
+  });
 });

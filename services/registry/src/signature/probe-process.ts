@@ -152,7 +152,7 @@ export function createProbePool(onnxruntimeEntry: string, timeoutMs: number): Pr
       if (spawnError !== undefined) return fail(`could not start the onnxruntime probe: ${spawnError.message}`);
       if (timedOut) return fail(`the artifact took longer than ${timeoutMs} ms to load`);
       // SIGKILL that we did not send is most often the kernel's out-of-memory killer.
-      if (signal === 'SIGKILL') return fail('the onnxruntime probe was killed (SIGKILL) while loading the artifact, most often for running out of memory');
+      if (signal === 'SIGKILL') return fail('the onnxruntime probe was killed (SIGKILL) while loading the artifact, usually for running out of memory');
       if (signal !== null) return fail(`the artifact crashed onnxruntime (${signal})`);
       try {
         return ok(JSON.parse(stdout) as ProbeOutput);
