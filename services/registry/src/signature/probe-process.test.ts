@@ -95,6 +95,29 @@ describe.runIf(process.platform === 'linux')('probe processes', () => {
     return path;
   };
 
+  it('run the artifact in a fresh process when its probe died without reading the path its stdin took', async () => {
+    // The first process to load this stand-in (the pool's spare) dies the moment the path is in
+    // its pipe, before the probe script can read it: the write succeeded, the path never arrived,
+    // as with a process killed while its last threads still hold the pipe. Later ones are onnxruntime.
+    const standIn = join(model, '..', 'dies-unread.cjs');
+    await writeFile(
+      standIn,
+      `const fs = require('node:fs');
+      if (fs.existsSync(__filename + '.used')) module.exports = require(${JSON.stringify(onnxruntimeEntry)});
+      else {
+        fs.writeFileSync(__filename + '.used', '');
+        process.stdin.once('readable', () => process.kill(process.pid, 'SIGKILL'));
+        process.stdin.on = function () { return this; };
+      }`,
+    );
+    const pool = createProbePool(standIn, 60_000);
+    try {
+      expect(inputNames(await pool.probe(model))).toEqual(['features']);
+    } finally {
+      pool.close();
+    }
+  });
+
   it.each([
     ['killed by a signal the registry did not send', 'process.kill(process.pid, "SIGKILL")', 'the onnxruntime probe was killed (SIGKILL) while loading the artifact, usually for running out of memory'],
     ['crashed in native code', 'process.abort()', 'the artifact crashed onnxruntime (SIGABRT)'],

@@ -1,10 +1,12 @@
 // The process-per-service platform the router benchmark runs on: each service in its own node
 // process, booted by serve.ts. One prediction with a shadow crosses every process and NATS.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { buildLogisticRegression, predictLogisticRegression } from '@mlops/model-builders';
 import { PredictionEventSchema, type PredictionEvent, type Value } from '@mlops/proto/mlops/events/v1/events_pb';
 import { ValueType } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import { SERVICE_NODE_FLAGS } from '@mlops/runtime';
 import { describe, expect, it } from 'vitest';
 import { startPlatform, waitFor } from './platform.js';
 import { spawnServiceProcess } from './processes.js';
@@ -28,6 +30,8 @@ describe('the platform in one process per service', () => {
     try {
       expect(Object.keys(platform.processIds).sort()).toEqual(['feature-store', 'inference', 'registry', 'router']);
       expect(new Set([...pids, process.pid]).size).toBe(5);
+      // Each runs with the node flags of a deployed service.
+      for (const pid of pids) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([...SERVICE_NODE_FLAGS]));
       await platform.featureStore.applyDefinitions({
         entities: [{ name: 'customer', joinKey: 'customer_id' }],
         featureViews: [{ name: 'customer', entity: 'customer', features: ['age', 'tenure'].map((name) => ({ name, type: ValueType.DOUBLE })) }],
