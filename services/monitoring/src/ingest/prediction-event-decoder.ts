@@ -3,13 +3,13 @@
  * thousands of a second (target ≥ 30,000/s of 20 features). protobuf-es's reflective decoder
  * builds a Value object and a oneof object per feature, and that garbage, held across the batch's
  * database round trips, cost more than everything else ingestion does. This one reads the
- * prediction's scalar fields and outputs, checks its inputs without building them, and leaves
- * them encoded: `visitPredictionColumns` reads them again, only for predictions that turn out new.
+ * prediction's scalar fields and outputs, and its inputs into two flat arrays (names shared by
+ * every event with the same layout, and numbers) that `visitPredictionColumns` walks.
  * Shadow comparisons (one per shadowed request) are decoded by protobuf-es.
  *
  * Protobuf semantics are kept: unknown fields are skipped, the last of a repeated scalar wins, a
  * message field seen twice is the merge of both (the decoder scans them as one), and a map key
- * seen twice keeps its last value (such a rare prediction is re-encoded by protobuf-es first).
+ * seen twice keeps its last value at its first position.
  *
  *   PredictionEvent: 1 prediction (Prediction), 2 shadow (ShadowComparison): a oneof
  *   Prediction: 1 prediction_id, 2 model, 3 version (int64), 5 entity_key, 7 inputs (map<string, Value>),
@@ -17,8 +17,8 @@
  *   Tensor:     1 name, 2 shape (int64, packed or not), 3 values (double, packed or not)
  *   Value:      1 double, 2 int64, 3 string, 4 bool, 5 bytes (a oneof; none set: missing)
  */
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import { PredictionSchema, ShadowComparisonSchema, type ShadowComparison } from '@mlops/proto/mlops/events/v1/events_pb';
+import { fromBinary } from '@bufbuild/protobuf';
+import { ShadowComparisonSchema, type ShadowComparison } from '@mlops/proto/mlops/events/v1/events_pb';
 import { decodeUtf8, readTimestamp, RecentStrings, tagOf, WireError, WireReader, WireType } from '@mlops/wire';
 import type { ColumnVisitor } from './columns.js';
 import { MAX_TRACKED_OUTPUT_VALUES } from './columns.js';
@@ -41,8 +41,18 @@ export interface PredictionRecord {
   /** served_at, when the event has one. */
   readonly servedAt: { readonly seconds: number; readonly nanos: number } | undefined;
   readonly outputs: readonly OutputTensor[];
-  /** The Prediction message's own encoding, read again by `visitPredictionColumns`. */
-  readonly encoded: Uint8Array;
+  readonly inputs: PredictionInputs;
+}
+
+/**
+ * A prediction's inputs by position: a name (the array is shared by events that name the same
+ * inputs in the same order), a number (NaN where the value is missing or a category) and, only
+ * when some value is a string or a bool, the category.
+ */
+export interface PredictionInputs {
+  readonly names: readonly string[];
+  readonly numbers: readonly number[];
+  readonly categories: ReadonlyArray<string | undefined> | undefined;
 }
 
 export type DecodedPredictionEvent =
@@ -76,6 +86,8 @@ export function decodePredictionEvent(payload: Uint8Array): DecodedPredictionEve
 
 function readPrediction(encoded: Uint8Array): PredictionRecord {
   const r = new WireReader(encoded);
+  // (A malformed event can leave the scratch inputs half written: they start over here.)
+  scratchHasCategories = false;
   let predictionId = '';
   let model = '';
   let version = 0n;
@@ -101,7 +113,7 @@ function readPrediction(encoded: Uint8Array): PredictionRecord {
         entityKey = r.string();
         break;
       case tagOf(7, LEN): {
-        scratchNames[inputs] = checkInputEntry(r, inputs);
+        readInputEntry(r, inputs);
         inputs++;
         break;
       }
@@ -123,17 +135,18 @@ function readPrediction(encoded: Uint8Array): PredictionRecord {
         r.skip(tag & 7);
     }
   }
-  const record = { predictionId, model, version, entityKey, latencyMs, errorCode, servedAt, outputs, encoded };
-  // A key seen twice keeps its last value: protobuf-es re-encodes the map with one entry per key.
-  return inputKeysUnique(inputs) ? record : { ...record, encoded: toBinary(PredictionSchema, fromBinary(PredictionSchema, encoded)) };
+  return { predictionId, model, version, entityKey, latencyMs, errorCode, servedAt, outputs, inputs: collectInputs(inputs) };
 }
 
-/** The input names of the prediction being read. */
+/** The inputs of the prediction being read, by position. */
 const scratchNames: string[] = [];
+const scratchNumbers: number[] = [];
+const scratchCategories: Array<string | undefined> = [];
+let scratchHasCategories = false;
 /** The last distinct list of input names and whether it had no duplicates (producers send the same names message after message). */
 let lastLayout: { readonly names: readonly string[]; readonly unique: boolean } = { names: [], unique: true };
 
-function inputKeysUnique(count: number): boolean {
+function collectInputs(count: number): PredictionInputs {
   const last = lastLayout.names;
   let same = last.length === count;
   for (let i = 0; same && i < count; i++) same = last[i] === scratchNames[i];
@@ -141,13 +154,26 @@ function inputKeysUnique(count: number): boolean {
     const names = scratchNames.slice(0, count);
     lastLayout = { names, unique: new Set(names).size === count };
   }
-  return lastLayout.unique;
+  const categories = scratchHasCategories ? scratchCategories.slice(0, count) : undefined;
+  scratchHasCategories = false;
+  const inputs = { names: lastLayout.names, numbers: scratchNumbers.slice(0, count), categories };
+  return lastLayout.unique ? inputs : lastValuePerName(inputs);
 }
 
-/** Checks one inputs map entry (key and Value well-formed, the value's string UTF-8) and returns its key. */
-const checkInputEntry = (r: WireReader, index: number): string => readInputEntry(r, index, IGNORE_COLUMNS);
-
-const IGNORE_COLUMNS: ColumnVisitor = { numeric: () => undefined, categorical: () => undefined, missing: () => undefined };
+/** A map key seen twice keeps its last value, at its first position (as protobuf-es decodes a map). */
+function lastValuePerName(inputs: PredictionInputs): PredictionInputs {
+  const at = new Map<string, number>();
+  const names: string[] = [];
+  const numbers: number[] = [];
+  const categories: Array<string | undefined> = [];
+  inputs.names.forEach((name, i) => {
+    let j = at.get(name);
+    if (j === undefined) at.set(name, (j = names.push(name) - 1));
+    numbers[j] = inputs.numbers[i]!;
+    categories[j] = inputs.categories?.[i];
+  });
+  return { names, numbers, categories: inputs.categories && categories };
+}
 
 function readTensor(r: WireReader): OutputTensor {
   const end = r.fieldEnd();
@@ -173,12 +199,12 @@ function readTensor(r: WireReader): OutputTensor {
  * output value ("output:<tensor>" for one-value tensors, "output:<tensor>[i]" for short vectors).
  */
 export function visitPredictionColumns(p: PredictionRecord, visitor: ColumnVisitor): void {
-  const r = new WireReader(p.encoded);
-  let index = 0;
-  while (!r.done) {
-    const tag = r.uint32();
-    if (tag === tagOf(7, LEN)) readInputEntry(r, index++, visitor);
-    else r.skip(tag & 7);
+  const { names, numbers, categories } = p.inputs;
+  for (let i = 0; i < names.length; i++) {
+    const category = categories?.[i];
+    if (category !== undefined) visitor.categorical(names[i]!, category);
+    else if (Number.isFinite(numbers[i])) visitor.numeric(names[i]!, numbers[i]!);
+    else visitor.missing(names[i]!);
   }
   for (const t of p.outputs) {
     if (t.values.length === 1) visitor.numeric(`output:${t.name}`, t.values[0]!);
@@ -192,8 +218,8 @@ const INT64 = 2;
 const STRING = 3;
 const BOOL = 4;
 
-/** Reads one inputs map entry, hands its value to `visitor` and returns its key. */
-function readInputEntry(r: WireReader, index: number, visitor: ColumnVisitor): string {
+/** Reads one inputs map entry into position `index` of the scratch inputs. */
+function readInputEntry(r: WireReader, index: number): void {
   const end = r.fieldEnd();
   let key = '';
   // The Value's oneof: the last field on the wire wins (a Value seen twice is the merge of both).
@@ -240,25 +266,16 @@ function readInputEntry(r: WireReader, index: number, visitor: ColumnVisitor): s
     } else r.skip(tag & 7);
   }
   r.expectAt(end, 'inputs entry');
-  switch (kind) {
-    case DOUBLE:
-      if (Number.isFinite(number)) visitor.numeric(key, number);
-      else visitor.missing(key);
-      break;
-    case INT64:
-      visitor.numeric(key, number);
-      break;
-    case STRING:
-      visitor.categorical(key, decodeUtf8(r.buf, stringStart, stringEnd));
-      break;
-    case BOOL:
-      visitor.categorical(key, number !== 0 ? 'true' : 'false');
-      break;
-    default:
-      // bytes are not comparable as a distribution; unset is an explicit null.
-      visitor.missing(key);
-  }
-  return key;
+  scratchNames[index] = key;
+  // A non-finite double is missing (NaN), bytes and an unset value too; strings and bools are categories.
+  scratchNumbers[index] = kind === DOUBLE || kind === INT64 ? number : Number.NaN;
+  if (kind === STRING || kind === BOOL) {
+    if (!scratchHasCategories) {
+      scratchCategories.fill(undefined, 0, index);
+      scratchHasCategories = true;
+    }
+    scratchCategories[index] = kind === STRING ? decodeUtf8(r.buf, stringStart, stringEnd) : number !== 0 ? 'true' : 'false';
+  } else if (scratchHasCategories) scratchCategories[index] = undefined;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
