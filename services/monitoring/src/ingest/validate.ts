@@ -20,8 +20,11 @@ const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /** The <model> token of mlops.predictions.<model> / mlops.labels.<model>. */
 export function modelOfSubject(subject: string): string | undefined {
-  const parts = subject.split('.');
-  return parts.length === 3 ? parts[2] : undefined;
+  // Read for every event: found without splitting the subject into an array.
+  const first = subject.indexOf('.');
+  const second = first < 0 ? -1 : subject.indexOf('.', first + 1);
+  if (second < 0 || subject.indexOf('.', second + 1) >= 0) return undefined;
+  return subject.slice(second + 1);
 }
 
 export function validatePredictionEvent(event: DecodedPredictionEvent, subject: string): Result<ValidEvent> {
