@@ -82,4 +82,35 @@ describe('scanFeatureRow', () => {
     bad[bad.length - 1] = 0xff;
     expect(() => scanFeatureRow(bad)).toThrow(WireError);
   });
+
+  it('reads rows that differ from the row before only in their doubles as that row was read, and scans any other row in full', () => {
+    const encode = (entityKey: string, v: Record<string, Value>) => toBinary(FeatureRowSchema, create(FeatureRowSchema, { entityKey, eventTime: microsToTimestamp(1_000), values: v }));
+    const template = { a: doubleValue(1), b: stringValue('gold'), c: doubleValue(2), d: int64Value(7n) };
+    const first = scanFeatureRow(encode('k1', template));
+    // Same layout, other doubles (NaN, -0 and infinities included), another key: the same layout object and the row's own values.
+    for (const [i, [a, c]] of [[3, 4], [Number.NaN, -0], [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]].entries()) {
+      const row = { ...template, a: doubleValue(a!), c: doubleValue(c!) };
+      const scanned = scanFeatureRow(encode(`key-${i}`, row));
+      expect(scanned.layout).toBe(first.layout);
+      expect([scanned.entityKey, scanned.eventTimeMicros]).toEqual([`key-${i}`, 1_000]);
+      expect(decodeRowValues(scanned.values)).toEqual(row);
+    }
+    // Same byte length, but a string, an int64 or a kind differs: read in full, as they are.
+    const others = [
+      { ...template, b: stringValue('gilt') },
+      { ...template, d: int64Value(9n) },
+      { ...template, a: int64Value(2n ** 50n), c: doubleValue(5) },
+    ];
+    for (const row of others) {
+      const scanned = scanFeatureRow(encode('k2', row));
+      expect(decodeRowValues(scanned.values)).toEqual(row);
+      expect(scanned.layout.kinds).toEqual(Object.values(row).map((v) => ({ doubleValue: 'double', stringValue: 'string', int64Value: 'int64' })[v.kind.case as string]));
+    }
+    // A malformed row of the template's length still fails: its broken length byte is outside the doubles.
+    scanFeatureRow(encode('k1', template));
+    const broken = Buffer.from(encode('k1', template));
+    const valuesStart = broken.indexOf(0x1a);
+    broken[valuesStart + 1] = 0x7f;
+    expect(() => scanFeatureRow(broken)).toThrow(WireError);
+  });
 });

@@ -78,12 +78,56 @@ function scanValue(c: WireReader, end: number): ValueKind {
       const n = c.length();
       if (!isAscii(c.buf, c.pos, c.pos + n) && !isUtf8(c.buf.subarray(c.pos, c.pos + n))) throw new WireError('invalid UTF-8 in a string');
       c.pos += n;
-    } else c.skip(wire);
+    } else {
+      if (known === 'double') scratchDoubles[doubles++] = c.pos;
+      c.skip(wire);
+    }
   }
   c.expectAt(end, 'value');
   return kind;
 }
 
+
+/** Where the payloads of the row's doubles start (8 bytes each), for `rememberTemplate`. */
+const scratchDoubles: number[] = [];
+let doubles = 0;
+
+/**
+ * The values of the last row scanned entry by entry, and the byte ranges outside its doubles'
+ * payloads. A producer writes row after row in one layout, and such rows differ only in those
+ * payloads: a row whose values equal the template's bytes everywhere else has the same names
+ * and kinds and is well-formed for the same reasons (any 8 bytes are a double), so one byte
+ * comparison stands in for scanning its 20 entries.
+ */
+interface ValuesTemplate {
+  readonly bytes: Uint8Array;
+  /** [from, to) pairs, relative to the values' start, that must be equal. */
+  readonly exact: Int32Array;
+  readonly layout: ValuesLayout;
+}
+let template: ValuesTemplate | undefined;
+
+function matchesTemplate(t: ValuesTemplate, bytes: Uint8Array, start: number): boolean {
+  const expected = t.bytes;
+  const exact = t.exact;
+  for (let s = 0; s < exact.length; s += 2) {
+    for (let i = exact[s]!, end = exact[s + 1]!; i < end; i++) if (expected[i] !== bytes[start + i]) return false;
+  }
+  return true;
+}
+
+function rememberTemplate(values: Uint8Array, start: number, layout: ValuesLayout): void {
+  const exact = new Int32Array(2 * (doubles + 1));
+  let from = 0;
+  for (let d = 0; d < doubles; d++) {
+    exact[2 * d] = from;
+    exact[2 * d + 1] = scratchDoubles[d]! - start;
+    from = scratchDoubles[d]! - start + 8;
+  }
+  exact[2 * doubles] = from;
+  exact[2 * doubles + 1] = values.byteLength;
+  template = { bytes: values.slice(), exact, layout };
+}
 
 /** Names and kinds of the row being scanned, compared with the previous row's layout at the end. */
 const scratchNames: string[] = [];
@@ -139,6 +183,7 @@ export function scanFeatureRow(bytes: Uint8Array): EncodedRow {
   let eventTimeMicros: Micros | undefined;
   let entries = 0;
   let ranges = 0;
+  doubles = 0;
   while (c.pos < c.end) {
     const tagStart = c.pos;
     const tag = c.uint32();
@@ -150,6 +195,10 @@ export function scanFeatureRow(bytes: Uint8Array): EncodedRow {
       const ts = readTimestamp(c, c.pos + n);
       eventTimeMicros = ts.seconds * 1_000_000 + Math.floor(ts.nanos / 1000);
     } else if (field === 3 && wire === LEN) {
+      // Values that run to the end of the row in the template's layout: nothing left to scan.
+      if (entries === 0 && template !== undefined && c.end - tagStart === template.bytes.byteLength && matchesTemplate(template, bytes, tagStart)) {
+        return { entityKey, eventTimeMicros, values: bytes.subarray(tagStart, c.end), layout: template.layout };
+      }
       const kind = readMapEntry(c, entries, scanValue) ?? 'null';
       const entryEnd = c.pos;
       scratchNames[entries] = mapEntryKey;
@@ -163,7 +212,10 @@ export function scanFeatureRow(bytes: Uint8Array): EncodedRow {
       }
     } else c.skip(wire);
   }
-  return { entityKey, eventTimeMicros, values: valueRecords(bytes, ranges), layout: layoutOfScratch(entries) };
+  const values = valueRecords(bytes, ranges);
+  const layout = layoutOfScratch(entries);
+  if (ranges === 1 && scratchRanges[1] === c.end) rememberTemplate(values, scratchRanges[0]!, layout);
+  return { entityKey, eventTimeMicros, values, layout };
 }
 
 function valueRecords(bytes: Uint8Array, ranges: number): Uint8Array {
