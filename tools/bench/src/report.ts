@@ -22,7 +22,10 @@ export function renderReport(results: readonly BenchmarkResult[], startedAt: Dat
     'Each benchmark runs in a fresh node process, so none measures with what an earlier one left behind,',
     `with the node flags services run with (${SERVICE_NODE_FLAGS.join(' ')}; baselines in that process share them).`,
     'On a 2-core virtual machine they still move between quiet runs (a latency ratio by up to ±0.4×): compare',
-    'several runs before concluding that a change helped.',
+    'several runs before concluding that a change helped. Absolute figures (rows/s, events/s) move more,',
+    "with the machine's speed: each benchmark notes how long a fixed CPU-bound workload (tools/bench",
+    'src/calibration.ts) took in its process just before it ran; twice that time means a machine twice',
+    'as slow, not a slower change.',
     '',
     `- ran: ${startedAt.toISOString()}`,
     `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${process.arch}`,
@@ -32,7 +35,8 @@ export function renderReport(results: readonly BenchmarkResult[], startedAt: Dat
   for (const r of results) {
     lines.push(`## ${r.name}`, '', `Issue: ${r.issue}`, '', '| figure | value | baseline | ratio | target |', '| --- | --- | --- | --- | --- |');
     for (const f of r.figures) lines.push(row(f));
-    if (r.notes?.length) lines.push('', ...r.notes.map((n) => `- ${n}`));
+    const notes = [...(r.notes ?? []), ...(r.calibrationMs !== undefined ? [`Machine speed when it started: the calibration workload took ${r.calibrationMs.toFixed(0)} ms.`] : [])];
+    if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
     lines.push('');
   }
   return lines.join('\n');

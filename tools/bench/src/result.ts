@@ -15,6 +15,8 @@ export interface BenchmarkResult {
   readonly issue: string;
   readonly figures: readonly Figure[];
   readonly notes?: readonly string[];
+  /** The calibration workload's time when the benchmark started (calibration.ts), in ms. */
+  readonly calibrationMs?: number;
 }
 
 export interface Benchmark {
