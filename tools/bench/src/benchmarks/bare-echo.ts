@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
  * method path and bytes on the wire, but no protobuf decoding, no interceptors, no telemetry.
  * Payloads pass through as raw Buffers.
  */
-const passthrough = {
+export const BARE_ECHO_METHOD = {
   path: '/mlops.testing.v1.EchoService/Echo',
   requestStream: false,
   responseStream: false,
@@ -38,12 +38,29 @@ export interface BareEchoOptions {
 
 export async function startBareEcho(options: BareEchoOptions = {}): Promise<BareEcho> {
   const { reply, work } = options;
+  const server = await serveBare((request) => (work === undefined ? (reply ?? request) : work().then(() => reply ?? request)));
+  const client = bareClient(server.address);
+  return {
+    address: server.address,
+    path: BARE_ECHO_METHOD.path,
+    call: client.call,
+    async close() {
+      client.close();
+      await server.close();
+    },
+  };
+}
+
+/** A bare grpc-js server of the echo method that answers what `handle` returns: no decoding, no interceptors, no telemetry. */
+export async function serveBare(handle: (request: Buffer) => Buffer | Promise<Buffer>): Promise<{ address: string; close(): Promise<void> }> {
   const server = new grpc.Server();
-  server.addService({ Echo: passthrough }, {
+  server.addService({ Echo: BARE_ECHO_METHOD }, {
     Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-      if (work === undefined) return cb(null, reply ?? call.request);
-      work().then(
-        () => cb(null, reply ?? call.request),
+      const answer = handle(call.request);
+      // An answer at hand goes out in the same tick, as a bare handler's would.
+      if (!(answer instanceof Promise)) return cb(null, answer);
+      answer.then(
+        (response) => cb(null, response),
         (error: unknown) => cb({ code: grpc.status.INTERNAL, details: String(error) }),
       );
     },
@@ -51,17 +68,17 @@ export async function startBareEcho(options: BareEchoOptions = {}): Promise<Bare
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
-  const Client = grpc.makeGenericClientConstructor({ Echo: passthrough }, 'EchoService');
-  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+  return { address: `127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())) };
+}
+
+/** A bare grpc-js client of the echo method at `address`. */
+export function bareClient(address: string): { call(payload: Buffer): Promise<Buffer>; close(): void } {
+  const Client = grpc.makeGenericClientConstructor({ Echo: BARE_ECHO_METHOD }, 'EchoService');
+  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
     Echo(req: Buffer, cb: (err: grpc.ServiceError | null, res: Buffer) => void): void;
   };
   return {
-    address: `127.0.0.1:${port}`,
-    path: passthrough.path,
     call: (payload) => new Promise((resolve, reject) => client.Echo(payload, (err, res) => (err ? reject(err) : resolve(res)))),
-    async close() {
-      client.close();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    },
+    close: () => client.close(),
   };
 }

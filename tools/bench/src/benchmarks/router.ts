@@ -1,14 +1,18 @@
+import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { createClient } from '@mlops/grpc';
 import { buildLogisticRegression, seededRandom } from '@mlops/model-builders';
-import { GRPCInferenceService } from '@mlops/proto/inference/grpc_predict_v2_pb';
-import { FeatureStoreService } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import { GRPCInferenceService, ModelInferRequestSchema, ModelInferResponseSchema } from '@mlops/proto/inference/grpc_predict_v2_pb';
+import { FeatureStoreService, GetOnlineFeaturesRequestSchema, GetOnlineFeaturesResponseSchema } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
+import { PredictRequestSchema, PredictResponseSchema } from '@mlops/proto/mlops/router/v1/router_pb';
 import type { Value } from '@mlops/proto/mlops/events/v1/events_pb';
 import { ValueType } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_ROUTER_OPTIONS } from '@mlops/router';
 import { startPlatform } from '@mlops/router/testing';
+import { startBareChain, type BareChain } from '../bare-chain/index.js';
 import { cpuProfileFlags } from '../cpu-profile.js';
+import { bareClient } from './bare-echo.js';
 import { ratioFigure, type Benchmark } from '../result.js';
 import { median, sequentialLatency, type LatencySummary } from '../stats.js';
 
@@ -64,6 +68,7 @@ export const router: Benchmark = {
     };
     const platform = await startPlatform(routerEnv, { processes: true, execArgv: { router: profile } });
     const inference = createClient(GRPCInferenceService, platform.inferenceAddress, { defaultDeadlineMs: 60_000 });
+    let chain: BareChain | undefined;
     const featureStore = createClient(FeatureStoreService, platform.featureStoreAddress, { defaultDeadlineMs: 60_000 });
     try {
       const random = seededRandom(21);
@@ -122,15 +127,60 @@ export const router: Benchmark = {
       // The feature hop alone: what the router asks the feature store for one entity.
       const features = () => featureStore.getOnlineFeatures({ entityKeys: [`c${i++ % ENTITIES}`], featureRefs: refs });
 
-      // Every round measures all four, one after the other, so each sees the same machine conditions.
+      // The floor of this topology: the same three processes and calls, with the same bytes, in bare grpc-js.
+      const sizes = {
+        entry: {
+          request: toBinary(PredictRequestSchema, create(PredictRequestSchema, { model: 'plain', entityKey: 'c0' })).byteLength,
+          reply: toBinary(PredictResponseSchema, await predict('plain')()).byteLength,
+        },
+        feature: {
+          request: toBinary(GetOnlineFeaturesRequestSchema, create(GetOnlineFeaturesRequestSchema, { entityKeys: ['c0'], featureRefs: refs })).byteLength,
+          reply: toBinary(GetOnlineFeaturesResponseSchema, await features()).byteLength,
+        },
+        inference: {
+          request: toBinary(
+            ModelInferRequestSchema,
+            create(ModelInferRequestSchema, {
+              modelName: 'plain',
+              modelVersion: String(plain),
+              inputs: [{ name: 'features', datatype: 'FP32', shape: [1n, BigInt(FEATURE_NAMES.length)], contents: { fp32Contents: entityValues(0) } }],
+            }),
+          ).byteLength,
+          reply: toBinary(ModelInferResponseSchema, await direct()).byteLength,
+        },
+      };
+      chain = await startBareChain(sizes);
+      const chainEntry = bareClient(chain.entryAddress);
+      const chainLast = bareClient(chain.lastAddress);
+      const entryRequest = Buffer.alloc(sizes.entry.request, 1);
+      const lastRequest = Buffer.alloc(sizes.inference.request, 1);
+      const bareChainCall = () => chainEntry.call(entryRequest);
+      const bareDirectCall = () => chainLast.call(lastRequest);
+
+      // Every round measures each, one after the other, so each sees the same machine conditions.
       const pids = platform.processIds;
-      const rounds: Record<'predict' | 'direct' | 'features' | 'shadowed' | 'inline', Measured[]> = { predict: [], direct: [], features: [], shadowed: [], inline: [] };
-      for (let round = 0; round < ROUNDS; round++) {
-        rounds.predict.push(await measure(predict('plain'), pids));
-        rounds.direct.push(await measure(direct, pids));
-        rounds.features.push(await measure(features, pids));
-        rounds.shadowed.push(await measure(predict('shadowed'), pids));
-        rounds.inline.push(await measure(inline, pids));
+      const rounds: Record<'predict' | 'direct' | 'features' | 'shadowed' | 'inline' | 'bareChain' | 'bareDirect', Measured[]> = {
+        predict: [],
+        direct: [],
+        features: [],
+        shadowed: [],
+        inline: [],
+        bareChain: [],
+        bareDirect: [],
+      };
+      try {
+        for (let round = 0; round < ROUNDS; round++) {
+          rounds.predict.push(await measure(predict('plain'), pids));
+          rounds.direct.push(await measure(direct, pids));
+          rounds.features.push(await measure(features, pids));
+          rounds.shadowed.push(await measure(predict('shadowed'), pids));
+          rounds.inline.push(await measure(inline, pids));
+          rounds.bareChain.push(await measure(bareChainCall, {}));
+          rounds.bareDirect.push(await measure(bareDirectCall, {}));
+        }
+      } finally {
+        chainEntry.close();
+        chainLast.close();
       }
       const p50Of = (xs: Measured[]) => median(xs.map((s) => s.latency.p50));
       const cpuOf = (xs: Measured[], service: Service) => median(xs.map((s) => s.cpu[service]));
@@ -144,6 +194,8 @@ export const router: Benchmark = {
       // What is left of Predict once its two upstream calls (each timed as a direct call) are taken out.
       const routerShareP50 = p50 - directP50 - featuresP50;
       const directInferenceCpu = cpuOf(rounds.direct, 'inference');
+      const bareChainP50 = p50Of(rounds.bareChain);
+      const bareDirectP50 = p50Of(rounds.bareDirect);
       return {
         name: this.name,
         issue: this.issue,
@@ -156,6 +208,11 @@ export const router: Benchmark = {
             { text: '≤ 2.2×', test: (r) => r <= 2.2 },
           ),
           ratioFigure('Predict p99, end to end, sequential', p99, 'ms', { label: 'ModelInfer direct', value: directP99 }),
+          ratioFigure('the floor of this topology: bare grpc-js chain p50 (pass-through router → feature echo, then inference echo; same bytes, same processes)', bareChainP50, 'ms', {
+            label: 'the bare inference echo called directly',
+            value: bareDirectP50,
+          }),
+          ratioFigure('Predict p50 against the bare chain', p50, 'ms', { label: 'bare grpc-js chain p50', value: bareChainP50 }),
           ratioFigure('Predict p50, every feature inline (no feature-store hop)', p50Of(rounds.inline), 'ms', { label: 'ModelInfer direct', value: directP50 }),
           ratioFigure('feature hop: GetOnlineFeatures p50, 1 entity × 8 refs, direct', featuresP50, 'ms', { label: 'ModelInfer direct', value: directP50 }),
           ratioFigure('router hop and CPU: Predict p50 − GetOnlineFeatures p50 − ModelInfer p50', routerShareP50, 'ms', { label: 'ModelInfer direct', value: directP50 }),
@@ -177,11 +234,13 @@ export const router: Benchmark = {
           'Time split: the feature and inference hops are timed as direct calls from the load generator; the rest of Predict is the router: one more gRPC hop plus its own CPU. CPU per call is each process\'s user + system time (/proc) over the measured calls, divided by their number; it includes work a call leaves behind (event publishing, outcome writes), and on a loaded machine the CPU per call of every process grows.',
           `The router runs with its production settings (canary tick ${DEFAULT_ROUTER_OPTIONS.canaryTickMs} ms, outcome flush ${DEFAULT_ROUTER_OPTIONS.outcomeFlushMs} ms) and publishes every prediction event to JetStream.`,
           'The shadow runs in the router after the primary answer is sent, its inference call overlapping the next primary request; its cost shows as load on the router and inference processes, not as waiting.',
+          `The bare chain (bare-chain/): three more node processes of plain grpc-js with raw bytes, a pass-through "router" that calls a "feature" echo and then an "inference" echo per call, each request and reply the size of the real message (Predict ${sizes.entry.request}/${sizes.entry.reply} B, GetOnlineFeatures ${sizes.feature.request}/${sizes.feature.reply} B, ModelInfer ${sizes.inference.request}/${sizes.inference.reply} B); its ratio to the bare "inference" echo called directly is what the topology costs before any service does any work, measured in the same rounds.`,
         ],
       };
     } finally {
       inference.close();
       featureStore.close();
+      await chain?.close();
       await platform.close();
     }
   },
