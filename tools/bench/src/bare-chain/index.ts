@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NODE_FLAGS } from '@mlops/runtime';
 
@@ -24,12 +25,14 @@ export interface HopSizes {
 }
 
 const HOP = fileURLToPath(new URL('./hop.ts', import.meta.url));
+// tsx's loader, found from here whatever the working directory (import.meta.resolve is not there under vitest).
+const TSX = createRequire(import.meta.url).resolve('tsx');
 
 export async function startBareChain(sizes: { entry: HopSizes; feature: HopSizes; inference: HopSizes }): Promise<BareChain> {
   const children: ChildProcess[] = [];
   const start = async (args: string[]): Promise<string> => {
     const child = fork(HOP, args, {
-      execArgv: [...SERVICE_NODE_FLAGS, '--import', import.meta.resolve('tsx'), '--conditions=@mlops/source'],
+      execArgv: [...SERVICE_NODE_FLAGS, '--import', TSX, '--conditions=@mlops/source'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push(child);
