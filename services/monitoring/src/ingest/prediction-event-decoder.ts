@@ -46,8 +46,8 @@ export interface PredictionRecord {
 
 /**
  * A prediction's inputs by position: a name (the array is shared by events that name the same
- * inputs in the same order), a number (NaN where the value is missing or a category) and, only
- * when some value is a string or a bool, the category.
+ * inputs in the same order), a number (not finite where there is none: a missing value, bytes, a
+ * non-finite double, or a category) and, only when some value is a string or a bool, the category.
  */
 export interface PredictionInputs {
   readonly names: readonly string[];
