@@ -28,8 +28,9 @@ if (oneAt >= 0) {
   const [name, resultPath] = [args[oneAt + 1], args[oneAt + 2]];
   const bench = BENCHMARKS.find((b) => b.name === name);
   if (!bench || !resultPath) throw new Error(`--one takes a benchmark name and a result file, got ${name} ${resultPath}`);
+  const startedAt = new Date().toISOString();
   const calibrationMs = calibrate();
-  const result: BenchmarkResult = { ...(await bench.run()), calibrationMs };
+  const result: BenchmarkResult = { ...(await bench.run()), calibrationMs, startedAt };
   writeFileSync(resultPath, JSON.stringify(result));
   // Whatever a benchmark leaves open (a pool's idle timer, say) must not keep its process alive.
   process.exit(0);
@@ -66,7 +67,6 @@ if (unknown.length) {
 }
 const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
 
-const startedAt = new Date();
 const previous: BenchmarkResult[] = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : [];
 const results = new Map(previous.map((r) => [r.name, r]));
 let failedTargets = 0;
@@ -88,5 +88,5 @@ if (dry) {
 }
 const ordered = BENCHMARKS.map((b) => results.get(b.name)).filter((r): r is BenchmarkResult => r !== undefined);
 writeFileSync(jsonPath, JSON.stringify(ordered, null, 2) + '\n');
-writeFileSync(mdPath, renderReport(ordered, startedAt));
+writeFileSync(mdPath, renderReport(ordered, new Date()));
 console.log(`\nwrote ${mdPath}${failedTargets ? ` — ${failedTargets} target(s) missed` : ''}`);

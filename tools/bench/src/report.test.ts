@@ -15,13 +15,14 @@ describe('renderReport', () => {
           ],
           notes: ['a note'],
           calibrationMs: 87.4,
+          startedAt: '2026-12-07T07:59:00.000Z',
         },
       ],
       new Date('2026-12-07T08:00:00Z'),
     );
     expect(md).toContain('| rate | 45000 rows/s | — | — | ≥ 50,000 rows/s ❌ |');
     expect(md).toContain('| p50 | 0.500 ms | echo: 0.400 ms | 1.25× | ≤ 1.3× ✅ |');
-    expect(md).toContain('- a note\n- Machine speed when it started: the calibration workload took 87 ms.');
+    expect(md).toContain('- a note\n- Ran 2026-12-07T07:59:00.000Z; machine speed when it started: the calibration workload took 87 ms.');
   });
 });
 

@@ -11,7 +11,7 @@ const row = (f: Figure): string =>
   } | ${f.target ? `${f.target.text} ${f.target.met ? '✅' : '❌'}` : '—'} |`;
 
 /** Renders docs/benchmarks.md: every figure with its baseline, ratio, target, and the machine it ran on. */
-export function renderReport(results: readonly BenchmarkResult[], startedAt: Date): string {
+export function renderReport(results: readonly BenchmarkResult[], writtenAt: Date): string {
   const cpu = cpus();
   const lines = [
     '# Benchmarks',
@@ -27,7 +27,7 @@ export function renderReport(results: readonly BenchmarkResult[], startedAt: Dat
     'src/calibration.ts) took in its process just before it ran; twice that time means a machine twice',
     'as slow, not a slower change.',
     '',
-    `- ran: ${startedAt.toISOString()}`,
+    `- written: ${writtenAt.toISOString()} (a run of some benchmarks keeps the others' last results; each notes when it ran)`,
     `- machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${process.arch}`,
     `- node ${process.version}`,
     '',
@@ -35,7 +35,7 @@ export function renderReport(results: readonly BenchmarkResult[], startedAt: Dat
   for (const r of results) {
     lines.push(`## ${r.name}`, '', `Issue: ${r.issue}`, '', '| figure | value | baseline | ratio | target |', '| --- | --- | --- | --- | --- |');
     for (const f of r.figures) lines.push(row(f));
-    const notes = [...(r.notes ?? []), ...(r.calibrationMs !== undefined ? [`Machine speed when it started: the calibration workload took ${r.calibrationMs.toFixed(0)} ms.`] : [])];
+    const notes = [...(r.notes ?? []), ...(r.calibrationMs !== undefined ? [`${r.startedAt ? `Ran ${r.startedAt}; machine` : 'Machine'} speed when it started: the calibration workload took ${r.calibrationMs.toFixed(0)} ms.`] : [])];
     if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
     lines.push('');
   }

@@ -17,6 +17,8 @@ export interface BenchmarkResult {
   readonly notes?: readonly string[];
   /** The calibration workload's time when the benchmark started (calibration.ts), in ms. */
   readonly calibrationMs?: number;
+  /** When the benchmark started (ISO 8601): a report merges results of several runs. */
+  readonly startedAt?: string;
 }
 
 export interface Benchmark {
