@@ -102,6 +102,7 @@ describe('scanFeatureRow', () => {
       { ...template, a: int64Value(2n ** 50n), c: doubleValue(5) },
     ];
     for (const row of others) {
+      expect(encode('k2', row).byteLength).toBe(encode('k2', template).byteLength);
       const scanned = scanFeatureRow(encode('k2', row));
       expect(decodeRowValues(scanned.values)).toEqual(row);
       expect(scanned.layout.kinds).toEqual(Object.values(row).map((v) => ({ doubleValue: 'double', stringValue: 'string', int64Value: 'int64' })[v.kind.case as string]));

@@ -185,6 +185,27 @@ describe('decodePredictionEvent', () => {
     expect(visited(decodedPrediction(event))).toEqual(expectedColumns(fromBinary(PredictionSchema, prediction)));
   });
 
+  it('keeps the last value of a key sent twice when the kinds differ, categories included', () => {
+    const value = (v: Value['kind']) => toBinary(ValueSchema, create(ValueSchema, { kind: v }));
+    const entry = (key: string, v: Value['kind']) =>
+      new BinaryWriter().tag(1, WireType.LengthDelimited).string(key).tag(2, WireType.LengthDelimited).bytes(value(v)).finish();
+    const entries = [
+      entry('plan', { case: 'stringValue', value: 'gold' }),
+      entry('age', { case: 'doubleValue', value: 41 }),
+      entry('plan', { case: 'doubleValue', value: 2 }),
+      entry('age', { case: 'boolValue', value: true }),
+      entry('city', { case: 'stringValue', value: 'Bern' }),
+    ];
+    const prediction = entries.reduce((w, e) => w.tag(7, WireType.LengthDelimited).bytes(e), new BinaryWriter()).finish();
+    const event = new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(prediction).finish();
+    expect(visited(decodedPrediction(event))).toEqual([
+      ['age', 'categorical', 'true'],
+      ['city', 'categorical', 'Bern'],
+      ['plan', 'numeric', 2],
+    ]);
+    expect(visited(decodedPrediction(event))).toEqual(expectedColumns(fromBinary(PredictionSchema, prediction)));
+  });
+
   it('decodes shadow comparisons and events of neither kind', () => {
     const shadow = create(PredictionEventSchema, { kind: { case: 'shadow', value: { predictionId: 's1', model: 'churn', shadowErrorCode: 'DEADLINE_EXCEEDED' } } });
     const decoded = decodePredictionEvent(toBinary(PredictionEventSchema, shadow));

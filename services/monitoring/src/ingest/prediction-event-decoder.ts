@@ -3,8 +3,9 @@
  * thousands of a second (target ≥ 30,000/s of 20 features). protobuf-es's reflective decoder
  * builds a Value object and a oneof object per feature, and that garbage, held across the batch's
  * database round trips, cost more than everything else ingestion does. This one reads the
- * prediction's scalar fields and outputs, and its inputs into two flat arrays (names shared by
- * every event with the same layout, and numbers) that `visitPredictionColumns` walks.
+ * prediction's scalar fields and outputs, and its inputs into flat arrays by position (names
+ * shared by every event with the same layout, numbers, and categories when there are any) that
+ * `visitPredictionColumns` walks.
  * Shadow comparisons (one per shadowed request) are decoded by protobuf-es.
  *
  * Protobuf semantics are kept: unknown fields are skipped, the last of a repeated scalar wins, a
@@ -155,7 +156,6 @@ function collectInputs(count: number): PredictionInputs {
     lastLayout = { names, unique: new Set(names).size === count };
   }
   const categories = scratchHasCategories ? scratchCategories.slice(0, count) : undefined;
-  scratchHasCategories = false;
   const inputs = { names: lastLayout.names, numbers: scratchNumbers.slice(0, count), categories };
   return lastLayout.unique ? inputs : lastValuePerName(inputs);
 }

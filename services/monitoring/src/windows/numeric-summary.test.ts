@@ -3,7 +3,7 @@ import { binningFromEdges, UNIVERSAL_BINNING } from './binning.js';
 import { DISTINCT_CAP, NumericSummary } from './numeric-summary.js';
 
 describe('NumericSummary.addMany', () => {
-  it('records what add records value by value: moments, bins, missing values and the distinct cap', () => {
+  it('records what add records value by value: moments, bins, distinct values and missing values, on either binning', () => {
     const values = [3, -1.5, Number.NaN, 0, 1e9, Number.POSITIVE_INFINITY, 2, 2, -1e-7, 4.25];
     for (const binning of [UNIVERSAL_BINNING, binningFromEdges([-1, 0, 1, 2, 3])]) {
       const one = new NumericSummary(binning);

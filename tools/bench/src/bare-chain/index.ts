@@ -1,7 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NODE_FLAGS } from '@mlops/runtime';
+import { forkTypeScript } from '../fork-typescript.js';
 
 /**
  * The router's topology with nothing but grpc-js in it: a pass-through "router" process that,
@@ -25,40 +25,48 @@ export interface HopSizes {
 }
 
 const HOP = fileURLToPath(new URL('./hop.ts', import.meta.url));
-// tsx's loader, found from here whatever the working directory (import.meta.resolve is not there under vitest).
-const TSX = createRequire(import.meta.url).resolve('tsx');
 
-export async function startBareChain(sizes: { entry: HopSizes; feature: HopSizes; inference: HopSizes }): Promise<BareChain> {
-  const children: ChildProcess[] = [];
-  const start = async (args: string[]): Promise<string> => {
-    const child = fork(HOP, args, {
-      execArgv: [...SERVICE_NODE_FLAGS, '--import', TSX, '--conditions=@mlops/source'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.push(child);
-    return new Promise((resolve, reject) => {
-      child.once('message', (m: { address: string }) => resolve(m.address));
-      child.once('exit', (code) => reject(new Error(`bare chain hop ${args.join(' ')} exited (${code})`)));
-    });
-  };
+/** One hop in a process of its own: it answers `replyBytes`, after calling each upstream in turn. */
+export interface Hop {
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export async function startHop(replyBytes: number, upstreams: ReadonlyArray<{ address: string; requestBytes: number }> = []): Promise<Hop> {
+  const child = forkTypeScript(HOP, [String(replyBytes), ...upstreams.map((u) => `${u.address}:${u.requestBytes}`)], { execArgv: SERVICE_NODE_FLAGS });
   try {
-    const feature = await start(['echo', String(sizes.feature.reply)]);
-    const inference = await start(['echo', String(sizes.inference.reply)]);
-    const entry = await start(['proxy', String(sizes.entry.reply), `${feature}:${sizes.feature.request}`, `${inference}:${sizes.inference.request}`]);
-    return { entryAddress: entry, lastAddress: inference, close: () => stopAll(children) };
+    const address = await new Promise<string>((resolve, reject) => {
+      child.once('message', (m: { address: string }) => resolve(m.address));
+      child.once('exit', (code) => reject(new Error(`bare chain hop exited (${code}) before it served`)));
+    });
+    return { address, close: () => stop(child) };
   } catch (e) {
-    await stopAll(children);
+    await stop(child);
     throw e;
   }
 }
 
-async function stopAll(children: readonly ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map((child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.disconnect();
-      return gone;
-    }),
-  );
+export async function startBareChain(sizes: { entry: HopSizes; feature: HopSizes; inference: HopSizes }): Promise<BareChain> {
+  const hops: Hop[] = [];
+  try {
+    const feature = await startHop(sizes.feature.reply).then((h) => (hops.push(h), h));
+    const inference = await startHop(sizes.inference.reply).then((h) => (hops.push(h), h));
+    const entry = await startHop(sizes.entry.reply, [
+      { address: feature.address, requestBytes: sizes.feature.request },
+      { address: inference.address, requestBytes: sizes.inference.request },
+    ]).then((h) => (hops.push(h), h));
+    return { entryAddress: entry.address, lastAddress: inference.address, close: () => closeAll(hops) };
+  } catch (e) {
+    await closeAll(hops);
+    throw e;
+  }
+}
+
+const closeAll = async (hops: readonly Hop[]): Promise<void> => void (await Promise.all(hops.map((h) => h.close())));
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.disconnect();
+  await gone;
 }

@@ -1,6 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpuProfileFlags } from '../cpu-profile.js';
+import { forkTypeScript } from '../fork-typescript.js';
 import type { LatencySummary } from '../stats.js';
 import type { LoadJob, LoadReplyMessage, LoadResult, RawTarget, RawTransfer } from './protocol.js';
 
@@ -28,12 +29,10 @@ const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 export async function startLoadProcess(): Promise<LoadProcess> {
   // tsx runs the TypeScript child as it runs the benchmarks; advanced serialization passes bytes as bytes.
-  const child: ChildProcess = fork(CHILD, [], {
-    // tsx resolved from here, not from the working directory the benchmark was started in.
+  const child: ChildProcess = forkTypeScript(CHILD, [], {
     // BENCH_LOAD_CPU_PROF=<dir> profiles the load generator too (its CPU is half of every figure).
-    execArgv: ['--import', import.meta.resolve('tsx'), '--conditions=@mlops/source', ...cpuProfileFlags('BENCH_LOAD_CPU_PROF')],
+    execArgv: cpuProfileFlags('BENCH_LOAD_CPU_PROF'),
     serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = new Map<number, { resolve(r: LoadResult): void; reject(e: Error): void }>();
   let nextId = 0;
