@@ -1,4 +1,4 @@
-import { sharedCounter, sharedHistogram } from '@mlops/telemetry';
+import { seriesBy, tallyCounter, tallyHistogram } from '@mlops/telemetry';
 import type { Registry } from 'prom-client';
 import type { StreamName } from './streams.js';
 
@@ -27,31 +27,37 @@ const NOOP_METRICS: EventMetrics = {
 
 export function createEventMetrics(registry: Registry | undefined): EventMetrics {
   if (registry === undefined) return NOOP_METRICS;
-  const published = sharedCounter(registry, {
+  const published = tallyCounter(registry, {
     name: 'mlops_events_published_total',
     help: 'Events stored by JetStream (duplicates excluded).',
     labelNames: ['stream'],
   });
-  const consumed = sharedCounter(registry, {
+  const consumed = tallyCounter(registry, {
     name: 'mlops_events_consumed_total',
     help: 'Deliveries handled, by outcome.',
     labelNames: ['consumer', 'outcome'],
   });
-  const deadLettered = sharedCounter(registry, {
+  const deadLettered = tallyCounter(registry, {
     name: 'mlops_events_dead_lettered_total',
     help: 'Events sent to the dead letter stream.',
     labelNames: ['consumer', 'reason'],
   });
-  const handler = sharedHistogram(registry, {
+  const handler = tallyHistogram(registry, {
     name: 'mlops_events_handler_seconds',
     help: 'Time spent in event handlers.',
     labelNames: ['consumer'],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
+  // Called per event: each label set's series is bound on first use and looked up by its values.
+  const publishedOf = seriesBy((stream: StreamName) => published.series({ stream }));
+  const consumedOf = seriesBy((consumer: string) => seriesBy((outcome: ConsumeOutcome) => consumed.series({ consumer, outcome })));
+  const deadLetteredOf = seriesBy((consumer: string) => seriesBy((reason: DeadLetterReason) => deadLettered.series({ consumer, reason })));
+  const handlerOf = seriesBy((consumer: string) => handler.series({ consumer }));
   return {
-    published: (stream) => published.inc({ stream }),
-    consumed: (consumer, outcome) => consumed.inc({ consumer, outcome }),
-    deadLettered: (consumer, reason) => deadLettered.inc({ consumer, reason }),
-    handlerSeconds: (consumer, seconds) => handler.observe({ consumer }, seconds),
+    published: (stream) => publishedOf(stream).inc(),
+    consumed: (consumer, outcome) => consumedOf(consumer)(outcome).inc(),
+    deadLettered: (consumer, reason) => deadLetteredOf(consumer)(reason).inc(),
+    handlerSeconds: (consumer, seconds) => handlerOf(consumer).observe(seconds),
   };
 }
+

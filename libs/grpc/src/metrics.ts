@@ -1,6 +1,6 @@
 import type { DescMethod } from '@bufbuild/protobuf';
 import type { status } from '@grpc/grpc-js';
-import { sharedCounter, sharedHistogram } from '@mlops/telemetry';
+import { tallyCounter, tallyHistogram, type CounterSeries } from '@mlops/telemetry';
 import type { Registry } from 'prom-client';
 import { statusName } from './errors.js';
 
@@ -30,7 +30,7 @@ export interface CallRecorder {
   handled(code: status): void;
 }
 
-/** The metrics of one method's calls; label sets are built once per method (and per code). */
+/** The metrics of one method's calls; their series are bound once per method (and per code). */
 export interface MethodMetrics {
   started(): CallRecorder;
 }
@@ -46,17 +46,17 @@ const NO_METRICS: RpcMetrics = { forMethod: () => ({ started: () => NO_RECORDER 
 export function createRpcMetrics(registry: Registry | undefined, side: 'server' | 'client'): RpcMetrics {
   if (registry === undefined) return NO_METRICS;
   const who = side === 'server' ? 'on the server' : 'by the client';
-  const started = sharedCounter(registry, {
+  const started = tallyCounter(registry, {
     name: `grpc_${side}_started_total`,
     help: `Total number of RPCs started ${who}.`,
     labelNames: CALL_LABELS,
   });
-  const handled = sharedCounter(registry, {
+  const handled = tallyCounter(registry, {
     name: `grpc_${side}_handled_total`,
     help: `Total number of RPCs completed ${who}, regardless of success or failure.`,
     labelNames: HANDLED_LABELS,
   });
-  const seconds = sharedHistogram(registry, {
+  const seconds = tallyHistogram(registry, {
     name: `grpc_${side}_handling_seconds`,
     help: `Histogram of response latency (seconds) of gRPC ${who}.`,
     labelNames: CALL_LABELS,
@@ -65,23 +65,25 @@ export function createRpcMetrics(registry: Registry | undefined, side: 'server' 
   return {
     forMethod(method) {
       const labels = { grpc_type: grpcType(method), grpc_service: method.parent.typeName, grpc_method: method.name };
-      const handledLabels = new Map<status, Record<HandledLabels, string>>();
-      const handledLabelsOf = (code: status) => {
-        let found = handledLabels.get(code);
-        if (found === undefined) handledLabels.set(code, (found = { ...labels, grpc_code: statusName(code) }));
+      const startedSeries = started.series(labels);
+      const secondsSeries = seconds.series(labels);
+      const handledSeries = new Map<status, CounterSeries>();
+      const handledOf = (code: status) => {
+        let found = handledSeries.get(code);
+        if (found === undefined) handledSeries.set(code, (found = handled.series({ ...labels, grpc_code: statusName(code) })));
         return found;
       };
       return {
         started() {
-          started.inc(labels);
+          startedSeries.inc();
           const startedAt = performance.now();
           let done = false;
           return {
             handled(code) {
               if (done) return;
               done = true;
-              seconds.observe(labels, (performance.now() - startedAt) / 1000);
-              handled.inc(handledLabelsOf(code));
+              secondsSeries.observe((performance.now() - startedAt) / 1000);
+              handledOf(code).inc();
             },
           };
         },

@@ -7,3 +7,4 @@ export { evaluateReadiness, READINESS_TIMEOUT_MS, type ReadinessCheck, type Read
 export { currentSpanIds, currentTraceId, extractTraceContext, injectTraceContext } from './propagation.js';
 export type { SpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 export { sharedCounter, sharedHistogram } from './collectors.js';
+export { seriesBy, tallyCounter, tallyHistogram, TallyCounter, TallyHistogram, type CounterSeries, type HistogramSeries } from './tallies.js';

@@ -30,7 +30,7 @@ const CONCURRENCY = 64;
 const CONCURRENT_CALLS = 6_000;
 const SLOW_CALLS = 1_500;
 const SLOW_ROUNDS = 3;
-const LONE_CALLS = 200;
+const LONE_CALLS = 1_000;
 
 /**
  * The batching model: wide enough that its weights (4096 × 4096 floats, 64 MiB) do not fit in
