@@ -48,6 +48,7 @@ export type {
   UnaryImpl,
 } from './types.js';
 export { DEFAULT_FLOW_CONTROL_WINDOW_BYTES } from './flow-control-window.js';
+export { preEncodedMessage } from './pre-encoded.js';
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_SHUTDOWN_GRACE_MS,

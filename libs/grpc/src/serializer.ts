@@ -1,6 +1,7 @@
 import { ScalarType, toBinary, type DescField, type DescMessage, type Message } from '@bufbuild/protobuf';
 import { reflect } from '@bufbuild/protobuf/reflect';
 import { varintSize, writeVarint } from '@mlops/wire';
+import { preEncodedWire } from './pre-encoded.js';
 
 /** A bytes field at least this long is written by `messageSerializer` itself. */
 export const LARGE_BYTES_FIELD = 64 * 1024;
@@ -45,13 +46,16 @@ export function allocateWithHeadroom(size: number): Buffer {
  * before grpc-js copies it once more into its frame. When a singular bytes field of the message
  * itself is large, the rest of the message is encoded without it and the field is appended
  * after, copied once. Fields may come in any order on the wire, so every parser reads the same
- * message; the caller's message is not modified.
+ * message; the caller's message is not modified. A message made by `preEncodedMessage` is sent
+ * as the bytes it was made from.
  */
 export function messageSerializer(schema: DescMessage): (message: Message) => Buffer {
   const bytesFields = schema.fields.filter((f) => f.fieldKind === 'scalar' && f.scalar === ScalarType.BYTES);
-  const plain = (message: Message) => toBuffer(toBinary(schema, message));
+  const plain = (message: Message) => toBuffer(preEncodedWire(message) ?? toBinary(schema, message));
   if (bytesFields.length === 0) return plain;
   return (message) => {
+    const wire = preEncodedWire(message);
+    if (wire !== undefined) return toBuffer(wire);
     for (const field of bytesFields) {
       const value = bytesValue(message, field);
       if (!(value instanceof Uint8Array) || value.byteLength < LARGE_BYTES_FIELD) continue;

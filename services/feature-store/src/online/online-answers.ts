@@ -1,9 +1,10 @@
 import { toBinary } from '@bufbuild/protobuf';
-import type { UnknownField } from '@bufbuild/protobuf';
 import { WireType } from '@bufbuild/protobuf/wire';
+import { preEncodedMessage } from '@mlops/grpc';
 import {
   FeatureStatus,
   FeatureValueSchema,
+  GetOnlineFeaturesResponseSchema,
   type FeatureValue,
   type GetOnlineFeaturesResponse,
 } from '@mlops/proto/mlops/featurestore/v1/featurestore_pb';
@@ -67,11 +68,8 @@ export function featureRefRecords(refs: readonly string[]): Uint8Array {
 }
 
 /**
- * The response with its fields pre-encoded. protobuf-es writes each `$unknown` field as its tag
- * followed by its data, verbatim: one field holding the tag's remainder (the first record
- * without its one-byte tag, then every other record whole) puts exactly the bytes of a response
- * with `featureRefs` and `rows` set on the wire, in one copy, and clients decode it as such.
- * Only the gRPC serializer ever sees this object.
+ * The response from its pre-encoded fields (the feature_refs records, then one record per row),
+ * in one copy; the gRPC layer sends these bytes as they are (see `preEncodedMessage`).
  */
 export function encodedOnlineResponse(
   refRecords: Uint8Array,
@@ -86,12 +84,5 @@ export function encodedOnlineResponse(
     body.set(r, at);
     at += r.byteLength;
   }
-  const unknown: UnknownField[] =
-    size === 0 ? [] : [{ no: body[0]! >>> 3, wireType: WireType.LengthDelimited, data: body.subarray(1) }];
-  return {
-    $typeName: 'mlops.featurestore.v1.GetOnlineFeaturesResponse',
-    featureRefs: [],
-    rows: [],
-    $unknown: unknown,
-  };
+  return preEncodedMessage(GetOnlineFeaturesResponseSchema, body);
 }
