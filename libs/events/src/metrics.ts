@@ -60,4 +60,3 @@ export function createEventMetrics(registry: Registry | undefined): EventMetrics
     handlerSeconds: (consumer, seconds) => handlerOf(consumer).observe(seconds),
   };
 }
-
