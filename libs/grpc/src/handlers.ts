@@ -20,7 +20,7 @@ import type { MethodMetrics, RpcMetrics } from './metrics.js';
 import { methodPath, UndecodableRequest } from './service-definition.js';
 import { readMessages, waitForDrain } from './streams.js';
 import { endRpcSpan, methodSpans, type MethodSpans } from './tracing.js';
-import type { HandlerContext } from './types.js';
+import type { Cancellation, HandlerContext } from './types.js';
 
 /** Health and reflection are public (Kubernetes probes and grpcurl carry no token). */
 export type MethodAccess = { kind: 'public' } | { kind: 'protected'; permission: Permission };
@@ -84,6 +84,10 @@ class ServerCallContext implements HandlerContext {
 
   get signal(): AbortSignal {
     return this.abort.signal;
+  }
+
+  get cancellation(): Cancellation {
+    return this.abort;
   }
 
   get peer(): string {

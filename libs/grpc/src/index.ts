@@ -39,6 +39,7 @@ export { methodDisplayName, methodPath, toServiceDefinition } from './service-de
 export type {
   AddServiceOptions,
   BidiStreamingImpl,
+  Cancellation,
   ClientStreamingImpl,
   HandlerContext,
   MethodImpl,

@@ -65,6 +65,7 @@ describe('graceful shutdown', () => {
       const ctx = await contexts.promise;
       await running.server.shutdown(50);
       expect((await abortReason(ctx)).code).toBe(status.UNAVAILABLE);
+      expect((ctx.cancellation.reason as RpcErrorType).code).toBe(status.UNAVAILABLE);
       expect(await inFlight).toBeInstanceOf(RpcError);
     } finally {
       client.close();
@@ -104,9 +105,13 @@ describe('deadlines and cancellation reach the handler', () => {
       const call = client.echo({ delayMs: 60_000 }, { signal: controller.signal }).catch((e: unknown) => e);
       const ctx = await contexts.promise;
       expect(ctx.deadline).toBeUndefined();
+      expect(ctx.cancellation.aborted).toBe(false);
       controller.abort();
       expect(((await call) as RpcError).code).toBe(status.CANCELLED);
       expect((await abortReason(ctx)).code).toBe(status.CANCELLED);
+      // The same state without a signal, for code that only asks.
+      expect(ctx.cancellation.aborted).toBe(true);
+      expect(ctx.cancellation.reason).toBe(ctx.signal.reason);
     } finally {
       client.close();
       await running.close();

@@ -2,6 +2,13 @@ import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageSha
 import type { Metadata } from '@grpc/grpc-js';
 import type { Permission, Principal } from './auth.js';
 
+/** Whether a call has ended early, and why: what an AbortSignal holds, for code that only asks. */
+export interface Cancellation {
+  readonly aborted: boolean;
+  /** An RpcError once aborted; undefined before. */
+  readonly reason: unknown;
+}
+
 /** What a handler knows about its call. */
 export interface HandlerContext {
   /** The gRPC method path, `/<package>.<Service>/<Method>`. */
@@ -12,6 +19,11 @@ export interface HandlerContext {
   readonly deadline: Date | undefined;
   /** Aborts when the client cancels, the deadline passes or the server is forced down; `reason` is an RpcError. */
   readonly signal: AbortSignal;
+  /**
+   * The same state as `signal`, read without making one (an AbortController per call is a visible
+   * share of a small call's cost): for code that checks at a point in time instead of listening.
+   */
+  readonly cancellation: Cancellation;
   readonly peer: string;
 }
 

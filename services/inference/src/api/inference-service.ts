@@ -65,7 +65,7 @@ export function inferenceApi(options: InferenceApiOptions): ServiceImpl<typeof G
         model.release();
       }
     },
-    modelInfer: (request, ctx) => modelInfer(repository, request, () => ctx.signal),
+    modelInfer: (request, ctx) => modelInfer(repository, request, ctx.cancellation),
     repositoryIndex: async (request) => ({
       models: repository.index().filter((entry) => !request.ready || entry.state === 'READY'),
     }),

@@ -1,3 +1,4 @@
+import type { Cancellation } from '@mlops/grpc';
 import { performance } from 'node:perf_hooks';
 import { err, ok, type Result } from '../util/result.js';
 import type { DynamicBatchingPolicy } from './policy.js';
@@ -7,7 +8,7 @@ interface Pending<In, Out> {
   readonly input: In;
   readonly rows: number;
   readonly enqueuedAt: number;
-  readonly signal: AbortSignal | undefined;
+  readonly cancellation: Cancellation | undefined;
   resolve(result: Batched<Out>): void;
   reject(reason: unknown): void;
 }
@@ -62,14 +63,15 @@ export class DynamicBatcher<In, Out> {
   }
 
   /** Queues a request of `rows` rows; refuses at once when the queue is full. */
-  submit(input: In, rows: number, signal?: AbortSignal): Result<Promise<Batched<Out>>, SubmitRefusal> {
+  /** `cancellation` (an AbortSignal will do) is checked when the request's run starts. */
+  submit(input: In, rows: number, cancellation?: Cancellation): Result<Promise<Batched<Out>>, SubmitRefusal> {
     if (this.closed) return err({ kind: 'closed' });
     if (rows > this.policy.maxBatchSize)
       return err({ kind: 'too_many_rows', rows, maxBatchSize: this.policy.maxBatchSize });
     if (this.queue.length >= this.policy.maxQueueSize)
       return err({ kind: 'queue_full', maxQueueSize: this.policy.maxQueueSize });
     const promise = new Promise<Batched<Out>>((resolve, reject) => {
-      this.queue.push({ input, rows, enqueuedAt: performance.now(), signal, resolve, reject });
+      this.queue.push({ input, rows, enqueuedAt: performance.now(), cancellation, resolve, reject });
     });
     this.dispatch();
     return ok(promise);
@@ -142,7 +144,7 @@ export class DynamicBatcher<In, Out> {
     const batch: Pending<In, Out>[] = [];
     for (const pending of taken) {
       // A caller that gave up (deadline, cancel) while queued is not worth a run.
-      if (pending.signal?.aborted) pending.reject(pending.signal.reason);
+      if (pending.cancellation?.aborted) pending.reject(pending.cancellation.reason);
       else batch.push(pending);
     }
     if (batch.length === 0) return;

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { invalidArgument } from '@mlops/grpc';
+import { invalidArgument, type Cancellation } from '@mlops/grpc';
 import type { ModelInferRequest, ModelInferResponseSchema } from '@mlops/proto/inference/grpc_predict_v2_pb';
 import { trace } from '@opentelemetry/api';
 import { performance } from 'node:perf_hooks';
@@ -47,14 +47,13 @@ export async function leaseModel(
  * request's contents form. The lease keeps the version alive until the answer is built, so a hot
  * swap never pulls a session from under a running request.
  *
- * `callSignal` gives the call's abort signal; it is read only where a caller giving up changes
- * anything (a request waiting in a batch queue, a failed run), because making a call's signal
- * costs an AbortController that a direct run never looks at.
+ * `cancellation` says whether the caller gave up; it is read where that changes anything (a
+ * request waiting in a batch queue, a failed run).
  */
 export async function modelInfer(
   repository: ModelRepository,
   request: ModelInferRequest,
-  callSignal?: () => AbortSignal,
+  cancellation?: Cancellation,
 ): Promise<ModelInferResponseInit> {
   const model = await leaseModel(repository, request.modelName, request.modelVersion);
   const started = performance.now();
@@ -72,15 +71,14 @@ export async function modelInfer(
       inputs: decoded.value.tensors,
       rows: decoded.value.rows,
       outputs: outputs.value,
-      ...(callSignal ? { signal: callSignal } : {}),
+      cancellation,
     });
     if (!submitted.ok) throw refusal(model.model, model.version, submitted.error);
     let tensors;
     try {
       tensors = await submitted.value;
     } catch (error) {
-      const signal = callSignal?.();
-      throw signal?.aborted ? signal.reason : runFailed(model.model, model.version, error);
+      throw cancellation?.aborted ? cancellation.reason : runFailed(model.model, model.version, error);
     }
     const encoded = encodeOutputs(tensors, form.value);
     model.metrics.succeeded((performance.now() - started) * 1000);

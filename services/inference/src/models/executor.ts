@@ -1,3 +1,4 @@
+import type { Cancellation } from '@mlops/grpc';
 import { performance } from 'node:perf_hooks';
 import { DynamicBatcher, type SubmitRefusal } from '../batching/dynamic-batcher.js';
 import type { DynamicBatchingPolicy } from '../batching/policy.js';
@@ -15,8 +16,8 @@ export interface ExecutionRequest {
   /** The shared dimension-0 size for batchable models, else 0. */
   readonly rows: number;
   readonly outputs: readonly TensorSignature[];
-  /** The caller's abort signal, read only by executors that queue (see modelInfer). */
-  readonly signal?: () => AbortSignal;
+  /** Whether the caller gave up, read by executors that queue (see modelInfer). */
+  readonly cancellation?: Cancellation | undefined;
 }
 
 export type ExecutionRefusal = SubmitRefusal;
@@ -126,7 +127,7 @@ export function batchedExecutor(
   return {
     kind: 'batched',
     submit(request) {
-      const submitted = batcher.submit(request, request.rows, request.signal?.());
+      const submitted = batcher.submit(request, request.rows, request.cancellation);
       if (!submitted.ok) return submitted;
       metrics.pendingChanged(1);
       return ok(
