@@ -2,7 +2,6 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { createClient, createGrpcServer } from '@mlops/grpc';
 import {
   createInferenceService,
-  DEFAULT_MODEL_SETTINGS,
   InMemoryModelSource,
   sessionOptions,
   settingsLookup,
@@ -28,7 +27,7 @@ const ROUNDS = 3;
 const CONCURRENT_ROUNDS = 5;
 const SEQUENTIAL_CALLS = 1_000;
 const CONCURRENCY = 64;
-const CONCURRENT_CALLS = 6_000;
+const CONCURRENT_CALLS = 12_000;
 const SLOW_CALLS = 1_500;
 const SLOW_ROUNDS = 3;
 const LONE_CALLS = 1_000;
@@ -49,6 +48,13 @@ const BATCHING: ModelSettings['batching'] = {
   maxQueueSize: 1024,
   maxConcurrentBatches: 1,
 };
+/**
+ * onnxruntime session options as the deployment runs every model (deploy/k8s/base/inference.yaml,
+ * deploy/docker-compose.yml): one intra-op thread, so a run never waits for a pool thread to get a
+ * core that the event loop and the clients share. The direct baseline runs use them too.
+ */
+const DEPLOYED_SESSION: ModelSettings['session'] = { intraOpNumThreads: 1 };
+
 /**
  * How the logistic regression is served: dynamic batching with no queue delay (Triton's default
  * delay once batching is on). A lone request runs at once; requests that arrive while a run is in
@@ -99,7 +105,7 @@ async function seriesValue(registry: Registry, name: string, model: string): Pro
 async function startInference(source: InMemoryModelSource, perModel: Record<string, Partial<ModelSettings>>): Promise<InferenceUnderTest> {
   const logger = createLogger({ service: 'bench-inference', level: 'silent' });
   const metrics = new Registry();
-  const service = createInferenceService({ source, settings: settingsLookup({}, perModel), logger, metrics });
+  const service = createInferenceService({ source, settings: settingsLookup({ session: DEPLOYED_SESSION }, perModel), logger, metrics });
   const server = createGrpcServer({ service: 'mlops-inference', logger, metrics });
   service.register(server);
   const port = await server.listen('127.0.0.1:0');
@@ -144,7 +150,7 @@ export const inference: Benchmark = {
     const service = await startInference(source, { lr: { batching: LR_BATCHING }, 'slow-batched': { batching: BATCHING } });
     const load = await startLoadProcess();
     // Direct runs use the options the service creates its sessions with.
-    const directOptions = sessionOptions(DEFAULT_MODEL_SETTINGS.session);
+    const directOptions = sessionOptions(DEPLOYED_SESSION);
     const session = await ort.InferenceSession.create(lr, directOptions);
     const slowSession = await ort.InferenceSession.create(slow, directOptions);
     try {
