@@ -6,5 +6,4 @@ export { startAdminServer, type AdminServer, type AdminServerOptions } from './a
 export { evaluateReadiness, READINESS_TIMEOUT_MS, type ReadinessCheck, type ReadinessReport } from './readiness.js';
 export { currentSpanIds, currentTraceId, extractTraceContext, injectTraceContext } from './propagation.js';
 export type { SpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
-export { sharedCounter, sharedHistogram } from './collectors.js';
 export { seriesBy, tallyCounter, tallyHistogram, TallyCounter, TallyHistogram, type CounterSeries, type HistogramSeries } from './tallies.js';

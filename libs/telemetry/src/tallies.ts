@@ -40,9 +40,13 @@ export interface TallySnapshot {
   readonly values: MetricValueWithName<string>[];
 }
 
-/** The members prom-client's Registry reads of a metric (exposition, JSON, reset, cluster merge). */
-abstract class TallyMetric {
+/**
+ * The members prom-client's Registry reads of a metric (exposition, JSON, reset, cluster merge),
+ * and the totals of its series by label set.
+ */
+abstract class TallyMetric<Total extends { readonly labels: Labels<string> }> {
   readonly aggregator = 'sum' as const;
+  protected readonly totals = new Map<string, Total>();
 
   constructor(
     public name: string,
@@ -54,34 +58,35 @@ abstract class TallyMetric {
   abstract get(): Promise<TallySnapshot>;
   abstract reset(): void;
 
-  /** The key of a label set, in labelNames order; refuses labels the metric was not declared with. */
-  protected keyOf(labels: Labels<string>): string {
+  /** The totals of `labels`, made by `make` on first use; refuses labels the metric was not declared with. */
+  protected totalOf(labels: Labels<string>, make: (labels: Labels<string>) => Total): Total {
     const given = Object.keys(labels);
-    const unknown = given.find((name) => !this.labelNames.includes(name));
-    if (unknown !== undefined || given.length !== this.labelNames.length)
+    if (given.length !== this.labelNames.length || given.some((name) => !this.labelNames.includes(name)))
       throw new Error(
         `${this.name}: labels ${JSON.stringify(given)} do not match ${JSON.stringify(this.labelNames)}`,
       );
-    return this.labelNames.map((name) => labels[name]).join('\u0000');
+    const key = this.labelNames.map((name) => labels[name]).join('\u0000');
+    let total = this.totals.get(key);
+    if (total === undefined) this.totals.set(key, (total = make({ ...labels })));
+    return total;
   }
 }
 
 // The Registry types its metrics as prom-client's own classes; it reads only what TallyMetric has.
-const register = <M extends TallyMetric>(registry: Registry, metric: M): M => {
+const register = <M extends TallyMetric<CounterTotal> | TallyMetric<HistogramTotal>>(
+  registry: Registry,
+  metric: M,
+): M => {
   registry.registerMetric(metric as unknown as Metric);
   return metric;
 };
 
-export class TallyCounter<L extends string> extends TallyMetric {
+export class TallyCounter<L extends string> extends TallyMetric<CounterTotal> {
   readonly type = 'counter' as const;
-  readonly #totals = new Map<string, CounterTotal>();
 
   /** The series of `labels`, made on first use. Bind it once and keep it: that is the point. */
   series(labels: Labels<L>): CounterSeries {
-    const key = this.keyOf(labels);
-    let total = this.#totals.get(key);
-    if (total === undefined) this.#totals.set(key, (total = { labels: { ...labels }, value: 0 }));
-    const t = total;
+    const t = this.totalOf(labels, (own) => ({ labels: own, value: 0 }));
     return {
       inc(by = 1) {
         if (!(by >= 0)) throw new Error(`a counter only goes up; got ${by}`);
@@ -91,18 +96,17 @@ export class TallyCounter<L extends string> extends TallyMetric {
   }
 
   async get(): Promise<TallySnapshot> {
-    const values = [...this.#totals.values()].map((t) => ({ labels: { ...t.labels }, value: t.value }));
+    const values = [...this.totals.values()].map((t) => ({ labels: { ...t.labels }, value: t.value }));
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
   reset(): void {
-    for (const t of this.#totals.values()) t.value = 0;
+    for (const t of this.totals.values()) t.value = 0;
   }
 }
 
-export class TallyHistogram<L extends string> extends TallyMetric {
+export class TallyHistogram<L extends string> extends TallyMetric<HistogramTotal> {
   readonly type = 'histogram' as const;
-  readonly #totals = new Map<string, HistogramTotal>();
 
   constructor(
     name: string,
@@ -117,19 +121,12 @@ export class TallyHistogram<L extends string> extends TallyMetric {
   }
 
   series(labels: Labels<L>): HistogramSeries {
-    const key = this.keyOf(labels);
-    let total = this.#totals.get(key);
-    if (total === undefined)
-      this.#totals.set(
-        key,
-        (total = {
-          labels: { ...labels },
-          counts: new Float64Array(this.buckets.length + 1),
-          sum: 0,
-          count: 0,
-        }),
-      );
-    const t = total;
+    const t = this.totalOf(labels, (own) => ({
+      labels: own,
+      counts: new Float64Array(this.buckets.length + 1),
+      sum: 0,
+      count: 0,
+    }));
     const bounds = this.buckets;
     return {
       observe(value) {
@@ -146,7 +143,7 @@ export class TallyHistogram<L extends string> extends TallyMetric {
   async get(): Promise<TallySnapshot> {
     const bucketName = `${this.name}_bucket`;
     const values: MetricValueWithName<string>[] = [];
-    for (const t of this.#totals.values()) {
+    for (const t of this.totals.values()) {
       let cumulative = 0;
       this.buckets.forEach((le, i) => {
         cumulative += t.counts[i]!;
@@ -162,7 +159,7 @@ export class TallyHistogram<L extends string> extends TallyMetric {
   }
 
   reset(): void {
-    for (const t of this.#totals.values()) {
+    for (const t of this.totals.values()) {
       t.counts.fill(0);
       t.sum = 0;
       t.count = 0;
@@ -172,7 +169,8 @@ export class TallyHistogram<L extends string> extends TallyMetric {
 
 /**
  * The counter `spec.name` of `registry`, created on first use. Several servers, clients or buses
- * may share a registry (the all-in-one launcher, tests), and prom-client refuses a name twice.
+ * may share a registry (the all-in-one launcher, tests), and prom-client refuses a name twice:
+ * create it once per registry and hand the existing one back afterwards.
  */
 export function tallyCounter<L extends string>(
   registry: Registry,
